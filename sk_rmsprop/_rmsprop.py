@@ -1,0 +1,630 @@
+"""RMSpropRegressor: a linear model fitted by mini-batch RMSprop."""
+
+import time
+import warnings
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._kernels import dense_epoch
+
+_SEED_BOUND = np.iinfo(np.int32).max
+
+
+class RMSpropRegressor(RegressorMixin, BaseEstimator):
+    """Linear regression fitted by mini-batch RMSprop.
+
+    The model minimises half the sample-weighted mean squared error plus an
+    optional L2 penalty, ``alpha / 2 * ||coef||**2``, by RMSprop on mini-batches
+    of the training data. Several targets are fitted at once when ``y`` is 2-D.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+        Step size. Each step moves a parameter by about ``learning_rate``,
+        whatever the scale of its gradient. Must be > 0.
+
+    decay_rate : float, default=0.9
+        Decay of the moving average of squared gradients. In [0, 1).
+
+    epsilon : float, default=1e-8
+        Added to the square root of the moving average, outside the root, as in
+        ``torch.optim.RMSprop``. Must be > 0.
+
+    n_iter : int, default=1000
+        Maximum number of epochs (passes over the training data) in ``fit``.
+
+    batch_size : int or None, default=32
+        Number of samples per update. ``None`` uses the whole training set as
+        one batch (full-batch RMSprop); a value larger than the number of
+        samples is clipped to it.
+
+    tol : float or None, default=1e-3
+        Stopping tolerance. Training stops when the epoch's objective (or the
+        validation R², with ``early_stopping``) has not improved by at least
+        ``tol`` for ``n_iter_no_change`` epochs in a row. ``None`` disables
+        stopping, so that ``fit`` always runs ``n_iter`` epochs.
+
+    n_iter_no_change : int, default=5
+        Number of epochs without improvement before stopping. At least 1.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, watch the R² on
+        it after every epoch, and restore the coefficients with the best score
+        at the end of ``fit``. Not available in ``partial_fit``.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping`` is
+        true. In (0, 1).
+
+    shuffle : bool, default=True
+        Reshuffle the training samples before every epoch.
+
+    fit_intercept : bool, default=True
+        Whether to fit an intercept. When false, the data are assumed centred.
+
+    alpha : float, default=0.0
+        L2 penalty strength; the intercept is not penalised. Must be >= 0.
+
+    momentum : float, default=0.0
+        Momentum factor, as in ``torch.optim.RMSprop``. In [0, 1).
+
+    centered : bool, default=False
+        Normalise the gradient by an estimate of its variance instead of its
+        uncentred second moment, as in ``torch.optim.RMSprop``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling and the validation split. Pass an int for
+        reproducible results: the same int gives bit-identical coefficients.
+
+    warm_start : bool, default=False
+        Reuse the coefficients, intercepts and optimizer state of the previous
+        call to ``fit`` as the starting point.
+
+    verbose : int, default=0
+        When > 0, print one line per epoch with the epoch, the objective and
+        the elapsed time.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients; 1-D when ``y`` is 1-D.
+
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercepts; a scalar when ``y`` is 1-D.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``; only when ``X`` has string
+        column names.
+
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` (1 after
+        ``partial_fit``).
+
+    t_ : int
+        Number of updates (mini-batches) made so far. It keeps counting across
+        ``partial_fit`` calls and warm-started fits.
+
+    loss_curve_ : list of float
+        Training objective of each epoch: the weighted mean, over the epoch's
+        samples, of the objective at the parameters each batch saw before its
+        update. ``partial_fit`` and warm-started fits append to it.
+
+    best_loss_ : float
+        Smallest value in ``loss_curve_``.
+
+    validation_scores_ : list of float or None
+        R² on the held-out data after each epoch when ``early_stopping``;
+        otherwise None.
+
+    best_validation_score_ : float or None
+        Best value in ``validation_scores_``; None without ``early_stopping``.
+
+    square_avg_ : ndarray of shape (n_targets, n_features + 1)
+        Moving average of squared gradients. The last column belongs to the
+        intercepts.
+
+    grad_avg_ : ndarray of shape (n_targets, n_features + 1)
+        Moving average of gradients; stays zero unless ``centered``.
+
+    momentum_buffer_ : ndarray of shape (n_targets, n_features + 1)
+        Momentum buffers; stay zero unless ``momentum > 0``.
+
+    See Also
+    --------
+    sklearn.linear_model.SGDRegressor : Linear model fitted by plain SGD.
+    sklearn.linear_model.Ridge : Exact solution of the L2-penalised problem.
+
+    Notes
+    -----
+    For each batch, with weights :math:`w_i`, residuals
+    :math:`r_i = x_i^\\top \\mathrm{coef} + b - y_i` and :math:`W = \\sum_i w_i`,
+    the gradient of a coefficient is
+    :math:`g = \\sum_i w_i r_i x_i / W + \\alpha\\,\\mathrm{coef}` and of an
+    intercept :math:`g = \\sum_i w_i r_i / W`. Each parameter :math:`\\theta`
+    is then updated by
+
+    .. math::
+
+        v &\\leftarrow \\rho v + (1 - \\rho) g^2 \\\\
+        d &= \\sqrt{v} + \\epsilon
+             \\quad (\\text{centered: } m \\leftarrow \\rho m + (1 - \\rho) g,\\;
+             d = \\sqrt{v - m^2} + \\epsilon) \\\\
+        \\theta &\\leftarrow \\theta - \\eta\\, g / d
+             \\quad (\\text{momentum: } b \\leftarrow \\mu b + g / d,\\;
+             \\theta \\leftarrow \\theta - \\eta\\, b)
+
+    with :math:`\\eta` = ``learning_rate``, :math:`\\rho` = ``decay_rate``,
+    :math:`\\epsilon` = ``epsilon`` and :math:`\\mu` = ``momentum``.
+
+    Coefficients start at zero. When the intercept is fitted and no
+    ``intercept_init`` is given, a fresh ``fit`` (and the first
+    ``partial_fit``, on its chunk) starts the intercept at the weighted mean
+    of ``y``: RMSprop moves each parameter by about ``learning_rate`` per
+    step, so an intercept started at 0 would need about
+    ``|mean(y)| / learning_rate`` steps to get there (on the diabetes data,
+    over a thousand epochs).
+
+    Float32 input is fitted in float32 without a float64 copy of ``X``;
+    ``coef_``, ``intercept_`` and predictions are then float32. Other numeric
+    input is converted to float64.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sk_rmsprop import RMSpropRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), RMSpropRegressor(random_state=0))
+    >>> model.fit(X, y).score(X, y) > 0.5
+    True
+    """
+
+    _parameter_constraints = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "decay_rate": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "centered": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        learning_rate=0.01,
+        decay_rate=0.9,
+        epsilon=1e-8,
+        n_iter=1000,
+        batch_size=32,
+        tol=1e-3,
+        n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        fit_intercept=True,
+        alpha=0.0,
+        momentum=0.0,
+        centered=False,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.learning_rate = learning_rate
+        self.decay_rate = decay_rate
+        self.epsilon = epsilon
+        self.n_iter = n_iter
+        self.batch_size = batch_size
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.fit_intercept = fit_intercept
+        self.alpha = alpha
+        self.momentum = momentum
+        self.centered = centered
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
+        """Fit the linear model by mini-batch RMSprop.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; None gives every sample weight 1.
+
+        coef_init : array-like of shape (n_features,) or \
+                (n_targets, n_features), default=None
+            Starting coefficients; zeros by default.
+
+        intercept_init : float or array-like of shape (n_targets,), \
+                default=None
+            Starting intercepts; by default the weighted mean of ``y``.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        with _restored_on_error(self):
+            warm = self.warm_start and hasattr(self, "coef_")
+            X, Y, sample_weight, y_ndim = self._validate_fit_data(
+                X, y, sample_weight, reset=True
+            )
+            if warm:
+                self._check_state_shape(X, Y)
+                state = self._copy_state()
+            else:
+                state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
+                state["W"][:, -1] = self._default_intercept(Y, sample_weight)
+                self.t_ = 0
+                self.loss_curve_ = []
+            self._apply_init(state, coef_init, intercept_init, y_ndim)
+            self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
+            self._fit_epochs(X, Y, sample_weight, state)
+            self._set_state(state, y_ndim)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Make one epoch of mini-batch RMSprop over the given samples.
+
+        The optimizer state is kept between calls, so a stream of calls
+        continues the same optimisation. The first call sets the number of
+        features and targets; later calls must match them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values of the chunk.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; None gives every sample weight 1.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; use fit, or "
+                "set early_stopping=False."
+            )
+        with _restored_on_error(self):
+            first_call = not hasattr(self, "coef_")
+            X, Y, sample_weight, y_ndim = self._validate_fit_data(
+                X, y, sample_weight, reset=first_call
+            )
+            if first_call:
+                state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
+                state["W"][:, -1] = self._default_intercept(Y, sample_weight)
+                self._seed = check_random_state(self.random_state).randint(
+                    _SEED_BOUND
+                )
+                self.t_ = 0
+                self.loss_curve_ = []
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+            else:
+                self._check_state_shape(X, Y)
+                state = self._copy_state()
+                y_ndim = self.coef_.ndim
+            rows = np.arange(X.shape[0])
+            objective = self._run_epoch(X, Y, sample_weight, rows, state)
+            self._check_finite(objective, state, len(self.loss_curve_) + 1)
+            self.loss_curve_ = self.loss_curve_ + [objective]
+            self.best_loss_ = min(self.loss_curve_)
+            self.n_iter_ = 1
+            self._set_state(state, y_ndim)
+        return self
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values, in the dtype of ``coef_`` promoted with that of
+            ``X``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return X @ self.coef_.T + self.intercept_
+
+    # ------------------------------------------------------------------
+    # Validation and state
+
+    def _validate_fit_data(self, X, y, sample_weight, reset):
+        """Validate the training data.
+
+        Returns X, Y as a 2-D array in X's dtype, the sample weights and the
+        number of dimensions of the given y.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+            multi_output=True,
+            reset=reset,
+        )
+        y_ndim = y.ndim
+        Y = np.asarray(y, dtype=X.dtype)
+        if y_ndim == 1:
+            Y = Y.reshape(-1, 1)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "sample_weight is zero for every sample: there is nothing to fit."
+            )
+        return X, Y, sample_weight, y_ndim
+
+    def _default_intercept(self, Y, sample_weight):
+        """Starting intercepts: the weighted mean of Y, or zero."""
+        if not self.fit_intercept:
+            return 0
+        return np.average(Y, axis=0, weights=sample_weight)
+
+    def _apply_init(self, state, coef_init, intercept_init, y_ndim):
+        """Overwrite the starting parameters with user-given values."""
+        W = state["W"]
+        n_targets, n_features = W.shape[0], W.shape[1] - 1
+        if coef_init is not None:
+            coef_init = np.asarray(coef_init, dtype=W.dtype)
+            expected = (n_features,) if y_ndim == 1 else (n_targets, n_features)
+            if coef_init.shape != expected:
+                raise ValueError(
+                    f"coef_init has shape {coef_init.shape}; expected {expected}."
+                )
+            W[:, :-1] = coef_init
+        if intercept_init is not None:
+            if not self.fit_intercept:
+                raise ValueError(
+                    "intercept_init is given but fit_intercept=False; the "
+                    "intercept is fixed at zero."
+                )
+            intercept_init = np.asarray(intercept_init, dtype=W.dtype)
+            expected = () if y_ndim == 1 else (n_targets,)
+            if intercept_init.shape not in (expected, (n_targets,)):
+                raise ValueError(
+                    f"intercept_init has shape {intercept_init.shape}; expected "
+                    f"{expected}."
+                )
+            W[:, -1] = intercept_init
+
+    def _check_state_shape(self, X, Y):
+        """Check that X and Y fit the parameters learned so far."""
+        n_targets, n_features_plus_one = self.square_avg_.shape
+        if X.shape[1] != n_features_plus_one - 1:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {n_features_plus_one - 1} features as input."
+            )
+        if Y.shape[1] != n_targets:
+            raise ValueError(
+                f"y has {Y.shape[1]} targets, but {type(self).__name__} was "
+                f"fitted with {n_targets}."
+            )
+
+    def _copy_state(self):
+        """Fresh copies of the parameters and optimizer state, in X's layout."""
+        coef = np.atleast_2d(self.coef_)
+        intercept = np.broadcast_to(self.intercept_, (coef.shape[0],))
+        return {
+            "W": np.column_stack([coef, intercept]).astype(coef.dtype),
+            "V": self.square_avg_.copy(),
+            "M": self.grad_avg_.copy(),
+            "B": self.momentum_buffer_.copy(),
+        }
+
+    def _set_state(self, state, y_ndim):
+        """Publish the parameters and optimizer state as fitted attributes."""
+        W = state["W"]
+        coef, intercept = W[:, :-1].copy(), W[:, -1].copy()
+        if y_ndim == 1:
+            coef, intercept = coef[0], intercept[0]
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.square_avg_ = state["V"]
+        self.grad_avg_ = state["M"]
+        self.momentum_buffer_ = state["B"]
+
+    # ------------------------------------------------------------------
+    # Training
+
+    def _fit_epochs(self, X, Y, sample_weight, state):
+        """Run up to n_iter epochs of fit, with stopping and early stopping."""
+        rows = np.arange(X.shape[0])
+        if self.early_stopping:
+            rows, val_rows = train_test_split(
+                rows, test_size=self.validation_fraction, random_state=self._seed
+            )
+            if len(val_rows) < 2 or len(rows) < 1:
+                raise ValueError(
+                    f"early_stopping needs at least 2 validation samples and 1 "
+                    f"training sample; validation_fraction="
+                    f"{self.validation_fraction} of {X.shape[0]} samples gives "
+                    f"{len(val_rows)} and {len(rows)}."
+                )
+            rows = np.sort(rows)
+            if not np.any(sample_weight[rows] > 0):
+                raise ValueError(
+                    "Every training sample left after the validation split has "
+                    "zero sample_weight: there is nothing to fit."
+                )
+            X_val, Y_val, sw_val = X[val_rows], Y[val_rows], sample_weight[val_rows]
+            validation_scores = []
+            best_W = state["W"].copy()
+            best_score = -np.inf
+        loss_curve = list(self.loss_curve_)
+        best_loss = np.inf
+        no_improvement = 0
+        start_time = time.perf_counter()
+        self.n_iter_ = 0
+        for epoch in range(1, self.n_iter + 1):
+            objective = self._run_epoch(X, Y, sample_weight, rows, state)
+            self._check_finite(objective, state, epoch)
+            loss_curve.append(objective)
+            self.n_iter_ = epoch
+            if self.verbose > 0:
+                print(
+                    f"Epoch {epoch}, objective: {objective:.6g}, "
+                    f"elapsed: {time.perf_counter() - start_time:.3f} s"
+                )
+            if self.early_stopping:
+                W = state["W"]
+                pred = X_val @ W[:, :-1].T + W[:, -1]
+                score = r2_score(Y_val, pred, sample_weight=sw_val)
+                validation_scores.append(score)
+                watched, best = score, best_score
+                if score > best_score:
+                    best_score = score
+                    best_W = W.copy()
+            else:
+                # Minimise the objective: watch its negative.
+                watched, best = -objective, -best_loss
+            if self.tol is not None and watched < best + self.tol:
+                no_improvement += 1
+            else:
+                no_improvement = 0
+            best_loss = min(best_loss, objective)
+            if self.tol is not None and no_improvement >= self.n_iter_no_change:
+                break
+        else:
+            if self.tol is not None:
+                warnings.warn(
+                    f"Maximum number of epochs (n_iter={self.n_iter}) reached "
+                    "and the optimization has not converged yet. Consider "
+                    "increasing n_iter.",
+                    ConvergenceWarning,
+                )
+        if self.early_stopping:
+            state["W"] = best_W
+            self.validation_scores_ = validation_scores
+            self.best_validation_score_ = best_score
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        self.loss_curve_ = loss_curve
+        self.best_loss_ = min(loss_curve)
+
+    def _run_epoch(self, X, Y, sample_weight, rows, state):
+        """Draw the epoch's order of ``rows``, run the kernel, return the objective.
+
+        The order is drawn from the fit's seed and the update count ``t_``, so
+        it is reproducible, survives pickling, and never mutates a shared
+        random generator.
+        """
+        if self.shuffle:
+            rng = np.random.default_rng([self._seed, self.t_])
+            perm = rows[rng.permutation(len(rows))]
+        else:
+            perm = rows
+        n_rows = len(perm)
+        batch_size = n_rows if self.batch_size is None else self.batch_size
+        batch_size = min(batch_size, n_rows)
+        cast = X.dtype.type
+        objective_sum, weight_sum, n_updates = dense_epoch(
+            X,
+            Y,
+            sample_weight,
+            perm,
+            batch_size,
+            state["W"],
+            state["V"],
+            state["M"],
+            state["B"],
+            cast(self.learning_rate),
+            cast(self.decay_rate),
+            cast(1 - self.decay_rate),
+            cast(self.epsilon),
+            cast(self.momentum),
+            self.centered,
+            cast(self.alpha),
+            self.fit_intercept,
+        )
+        self.t_ += n_updates
+        return objective_sum / weight_sum
+
+    def _check_finite(self, objective, state, epoch):
+        """Raise if training has diverged."""
+        if not (np.isfinite(objective) and np.all(np.isfinite(state["W"]))):
+            raise ValueError(
+                f"{type(self).__name__} diverged at epoch {epoch}: the training "
+                f"objective is {objective} and the coefficients are "
+                f"{'finite' if np.all(np.isfinite(state['W'])) else 'not finite'}. "
+                "Scale the features (for example with StandardScaler) or use a "
+                "smaller learning_rate."
+            )
+
+
+def _zero_state(n_features, n_targets, dtype):
+    """Parameters and optimizer state at zero, intercepts in the last column."""
+    shape = (n_targets, n_features + 1)
+    return {name: np.zeros(shape, dtype=dtype) for name in ("W", "V", "M", "B")}
+
+
+@contextmanager
+def _restored_on_error(estimator):
+    """Put every attribute of ``estimator`` back as it was if the block raises.
+
+    Training works on copies of the fitted arrays, so restoring the attribute
+    dictionary restores the estimator exactly.
+    """
+    saved = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved)
+        raise
