@@ -23,7 +23,7 @@ def rmsprop_step(W, V, M, B, k, j, g, lr, rho, one_minus_rho, eps, mu, centered)
         v = rho * v + (1 - rho) * g**2
         w -= lr * g / (sqrt(v) + eps)
     """
-    v = rho * V[k, j] + one_minus_rho * g * g
+    v = rho * V[k, j] + one_minus_rho * (g * g)
     V[k, j] = v
     if centered:
         m = rho * M[k, j] + one_minus_rho * g
@@ -131,7 +131,18 @@ def dense_epoch(
             if fit_intercept:
                 g = G[k, n_features] / batch_weight
                 rmsprop_step(
-                    W, V, M, B, k, n_features, g, lr, rho, one_minus_rho, eps, mu,
+                    W,
+                    V,
+                    M,
+                    B,
+                    k,
+                    n_features,
+                    g,
+                    lr,
+                    rho,
+                    one_minus_rho,
+                    eps,
+                    mu,
                     centered,
                 )
         n_updates += 1

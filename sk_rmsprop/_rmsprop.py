@@ -12,7 +12,11 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._kernels import dense_epoch
 
@@ -340,9 +344,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             if first_call:
                 state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
                 state["W"][:, -1] = self._default_intercept(Y, sample_weight)
-                self._seed = check_random_state(self.random_state).randint(
-                    _SEED_BOUND
-                )
+                self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
                 self.t_ = 0
                 self.loss_curve_ = []
                 self.validation_scores_ = None
@@ -400,13 +402,10 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         Y = np.asarray(y, dtype=X.dtype)
         if y_ndim == 1:
             Y = Y.reshape(-1, 1)
+        # Rejects negative weights and weights that are all zero.
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "sample_weight is zero for every sample: there is nothing to fit."
-            )
         return X, Y, sample_weight, y_ndim
 
     def _default_intercept(self, Y, sample_weight):
@@ -547,6 +546,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                     "and the optimization has not converged yet. Consider "
                     "increasing n_iter.",
                     ConvergenceWarning,
+                    stacklevel=3,
                 )
         if self.early_stopping:
             state["W"] = best_W
@@ -597,15 +597,22 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         return objective_sum / weight_sum
 
     def _check_finite(self, objective, state, epoch):
-        """Raise if training has diverged."""
-        if not (np.isfinite(objective) and np.all(np.isfinite(state["W"]))):
-            raise ValueError(
-                f"{type(self).__name__} diverged at epoch {epoch}: the training "
-                f"objective is {objective} and the coefficients are "
-                f"{'finite' if np.all(np.isfinite(state['W'])) else 'not finite'}. "
-                "Scale the features (for example with StandardScaler) or use a "
-                "smaller learning_rate."
-            )
+        """Raise if training has diverged.
+
+        Besides the objective and the coefficients, the moving average of
+        squared gradients is checked: once it overflows, every step becomes
+        ``g / inf = 0`` and training would silently stop moving.
+        """
+        if np.isfinite(objective) and all(
+            np.all(np.isfinite(state[name])) for name in ("W", "V")
+        ):
+            return
+        raise ValueError(
+            f"{type(self).__name__} diverged at epoch {epoch}: the training "
+            f"objective is {objective}, or the coefficients or the moving "
+            "average of squared gradients are not finite. Scale the features "
+            "(for example with StandardScaler) or use a smaller learning_rate."
+        )
 
 
 def _zero_state(n_features, n_targets, dtype):

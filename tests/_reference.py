@@ -1,0 +1,83 @@
+"""Plain-NumPy oracle: the tutorial's mini-batch RMSprop loop, generalised.
+
+It follows the tutorial's ``rmsprop`` function line by line (shuffle, slice
+batches, forward pass, error, gradient, the two-line update), extended to many
+features and targets, sample weights, an L2 penalty, momentum and the centred
+variant. Instead of drawing its own permutations it replays the ones it is
+given, so that it can be compared with the estimator bit for bit.
+"""
+
+import numpy as np
+
+
+def rmsprop_reference(
+    X,
+    Y,
+    permutations,
+    coef,
+    intercept,
+    *,
+    sample_weight=None,
+    learning_rate=0.01,
+    decay_rate=0.9,
+    epsilon=1e-8,
+    batch_size=32,
+    momentum=0.0,
+    centered=False,
+    alpha=0.0,
+    fit_intercept=True,
+):
+    """Return (coef, intercept) after one epoch per permutation.
+
+    ``Y`` has shape (n_samples, n_targets), ``coef`` (n_targets, n_features)
+    and ``intercept`` (n_targets,).
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    coef = np.array(coef, dtype=float)
+    intercept = np.array(intercept, dtype=float)
+    if sample_weight is None:
+        sample_weight = np.ones(X.shape[0])
+    params = {"coef": coef, "intercept": intercept}
+    squared_grad = {name: np.zeros_like(p) for name, p in params.items()}
+    mean_grad = {name: np.zeros_like(p) for name, p in params.items()}
+    buffer = {name: np.zeros_like(p) for name, p in params.items()}
+
+    for indices in permutations:
+        x_shuffled = X[indices]
+        y_shuffled = Y[indices]
+        w_shuffled = sample_weight[indices]
+        for i in range(0, len(indices), batch_size):
+            x_batch = x_shuffled[i : i + batch_size]
+            y_batch = y_shuffled[i : i + batch_size]
+            w_batch = w_shuffled[i : i + batch_size]
+            if w_batch.sum() == 0:
+                continue
+            y_pred = x_batch @ coef.T + intercept
+            error = y_pred - y_batch
+            grad = {
+                "coef": (w_batch[:, None] * error).T @ x_batch / w_batch.sum()
+                + alpha * coef,
+                "intercept": w_batch @ error / w_batch.sum(),
+            }
+            for name in params:
+                if name == "intercept" and not fit_intercept:
+                    continue
+                g = grad[name]
+                squared_grad[name] = (
+                    decay_rate * squared_grad[name] + (1 - decay_rate) * g**2
+                )
+                if centered:
+                    mean_grad[name] = (
+                        decay_rate * mean_grad[name] + (1 - decay_rate) * g
+                    )
+                    variance = np.maximum(squared_grad[name] - mean_grad[name] ** 2, 0)
+                    denom = np.sqrt(variance) + epsilon
+                else:
+                    denom = np.sqrt(squared_grad[name]) + epsilon
+                if momentum > 0:
+                    buffer[name] = momentum * buffer[name] + g / denom
+                    params[name] -= learning_rate * buffer[name]
+                else:
+                    params[name] -= learning_rate * g / denom
+    return coef, intercept

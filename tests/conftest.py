@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+
+import sk_rmsprop._rmsprop as rmsprop_module
+
+
+@pytest.fixture
+def regression_data():
+    """A small well-conditioned problem: 50 samples, 4 features, noisy linear y."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 4))
+    y = X @ np.array([1.5, -2.0, 0.5, 0.0]) + 3.0 + 0.1 * rng.normal(size=50)
+    return X, y
+
+
+@pytest.fixture
+def multi_target_data(regression_data):
+    """The same X with three targets of different scales."""
+    X, y = regression_data
+    rng = np.random.RandomState(1)
+    Y = np.column_stack([y, -2 * y + 1, X @ rng.normal(size=4) + 0.5])
+    return X, Y
+
+
+@pytest.fixture
+def diabetes_data():
+    return load_diabetes(return_X_y=True)
+
+
+@pytest.fixture
+def tutorial_data():
+    """The six points of the tutorial's full-batch example."""
+    x = np.array([5, 15, 25, 35, 45, 55], dtype=float).reshape(-1, 1)
+    y = np.array([5, 20, 14, 32, 22, 38], dtype=float)
+    return x, y
+
+
+@pytest.fixture
+def recorded_permutations(monkeypatch):
+    """Record the row order the estimator hands the kernel, epoch by epoch."""
+    permutations = []
+    kernel = rmsprop_module.dense_epoch
+
+    def recording_kernel(X, Y, sample_weight, perm, *args):
+        permutations.append(perm.copy())
+        return kernel(X, Y, sample_weight, perm, *args)
+
+    monkeypatch.setattr(rmsprop_module, "dense_epoch", recording_kernel)
+    return permutations

@@ -1,0 +1,112 @@
+"""The RMSprop rule, checked step by step against hand-computed values."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from sk_rmsprop._kernels import dense_epoch, rmsprop_step
+
+LR, RHO, EPS = 0.1, 0.9, 1e-8
+
+
+def _step(W, V, M, B, g, mu=0.0, centered=False):
+    rmsprop_step(W, V, M, B, 0, 0, g, LR, RHO, 1 - RHO, EPS, mu, centered)
+
+
+def _zeros():
+    return [np.zeros((1, 1)) for _ in range(4)]
+
+
+@pytest.mark.parametrize("g", [-7.0, 0.25])
+def test_first_step_is_learning_rate_over_root_one_minus_rho(g):
+    W, V, M, B = _zeros()
+    _step(W, V, M, B, g)
+    # v = (1 - rho) g^2, so the step is lr * g / (|g| sqrt(1 - rho) + eps).
+    assert V[0, 0] == pytest.approx((1 - RHO) * g**2, rel=1e-15)
+    expected = -LR * g / (abs(g) * np.sqrt(1 - RHO) + EPS)
+    assert_allclose(W[0, 0], expected, rtol=1e-15)
+    assert M[0, 0] == 0 and B[0, 0] == 0
+
+
+def test_second_step_uses_decayed_average():
+    W, V, M, B = _zeros()
+    _step(W, V, M, B, 2.0)
+    w1 = W[0, 0]
+    _step(W, V, M, B, -1.0)
+    v2 = RHO * (1 - RHO) * 4.0 + (1 - RHO) * 1.0
+    assert_allclose(V[0, 0], v2, rtol=1e-15)
+    assert_allclose(W[0, 0], w1 + LR * 1.0 / (np.sqrt(v2) + EPS), rtol=1e-15)
+
+
+def test_centered_step_divides_by_root_of_variance():
+    W, V, M, B = _zeros()
+    g = 3.0
+    _step(W, V, M, B, g, centered=True)
+    # v - m^2 = (1 - rho) g^2 - (1 - rho)^2 g^2 = rho (1 - rho) g^2
+    denom = np.sqrt(RHO * (1 - RHO)) * g + EPS
+    assert_allclose(M[0, 0], (1 - RHO) * g, rtol=1e-15)
+    assert_allclose(W[0, 0], -LR * g / denom, rtol=1e-14)
+
+
+def test_momentum_accumulates_normalised_steps():
+    W, V, M, B = _zeros()
+    mu = 0.5
+    _step(W, V, M, B, 1.0, mu=mu)
+    b1 = 1.0 / (np.sqrt(1 - RHO) + EPS)
+    assert_allclose(B[0, 0], b1, rtol=1e-15)
+    assert_allclose(W[0, 0], -LR * b1, rtol=1e-15)
+    _step(W, V, M, B, 1.0, mu=mu)
+    b2 = mu * b1 + 1.0 / (np.sqrt(RHO * (1 - RHO) + (1 - RHO)) + EPS)
+    assert_allclose(B[0, 0], b2, rtol=1e-15)
+    assert_allclose(W[0, 0], -LR * b1 - LR * b2, rtol=1e-15)
+
+
+def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
+    V, M, B = (np.zeros_like(W) for _ in range(3))
+    dt = X.dtype.type
+    return dense_epoch(
+        X,
+        Y,
+        sw,
+        perm,
+        batch_size,
+        W,
+        V,
+        M,
+        B,
+        dt(LR),
+        dt(RHO),
+        dt(1 - RHO),
+        dt(EPS),
+        dt(0),
+        False,
+        dt(0),
+        fit_intercept,
+    )
+
+
+def test_epoch_full_batch_step_matches_hand_computation():
+    # x = [1, 3], y = [2, 4], start at zero: errors -2 and -4, so the slope's
+    # gradient is mean([-2, -12]) = -7 and the intercept's is -3.
+    X = np.array([[1.0], [3.0]])
+    Y = np.array([[2.0], [4.0]])
+    W = np.zeros((1, 2))
+    objective_sum, weight_sum, n_updates = _epoch(X, Y, np.ones(2), np.arange(2), 2, W)
+    assert n_updates == 1 and weight_sum == 2
+    assert_allclose(objective_sum, (4 + 16) / 2)
+    assert_allclose(
+        W[0],
+        [LR * 7 / (7 * np.sqrt(0.1) + EPS), LR * 3 / (3 * np.sqrt(0.1) + EPS)],
+        rtol=1e-15,
+    )
+
+
+def test_epoch_skips_batches_without_weight_and_keeps_intercept_fixed():
+    X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    Y = np.array([[1.0], [2.0], [3.0], [4.0]])
+    W = np.zeros((1, 2))
+    sw = np.array([0.0, 0.0, 1.0, 1.0])
+    _, weight_sum, n_updates = _epoch(X, Y, sw, np.arange(4), 2, W, fit_intercept=False)
+    assert n_updates == 1 and weight_sum == 2
+    assert W[0, 1] == 0
+    assert W[0, 0] > 0

@@ -1,0 +1,650 @@
+"""RMSpropRegressor: the tutorial's numbers, the oracle, and user-facing behaviour."""
+
+import io
+import itertools
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sk_rmsprop import RMSpropRegressor
+
+from ._reference import rmsprop_reference
+
+# ----------------------------------------------------------------------------
+# The tutorial
+
+
+def test_reproduces_tutorial_full_batch_example(tutorial_data):
+    x, y = tutorial_data
+    model = RMSpropRegressor(
+        learning_rate=0.001,
+        decay_rate=0.9,
+        epsilon=1e-8,
+        n_iter=5000,
+        batch_size=None,
+        shuffle=False,
+        tol=None,
+    )
+    model.fit(x, y, coef_init=[3.0], intercept_init=5.0)
+    # Published: "Optimized parameters (m, b): [0.54935276 5.24240429]",
+    # printed to 8 decimals, so agreement within half a unit of the last digit.
+    assert_allclose(model.coef_, [0.54935276], rtol=0, atol=5e-9)
+    assert_allclose(model.intercept_, 5.24240429, rtol=0, atol=5e-9)
+    rmse = np.mean((y - model.predict(x)) ** 2) ** 0.5
+    assert_allclose(rmse, 5.813195776655382, rtol=1e-13)
+    assert model.n_iter_ == 5000 and model.t_ == 5000
+
+
+def test_defaults_are_the_tutorials():
+    params = RMSpropRegressor().get_params()
+    assert params["learning_rate"] == 0.01
+    assert params["decay_rate"] == 0.9
+    assert params["epsilon"] == 1e-8
+    assert params["n_iter"] == 1000
+    assert params["batch_size"] == 32
+
+
+# ----------------------------------------------------------------------------
+# The oracle: the estimator against the plain-NumPy loop on replayed orders
+
+N_EPOCHS = 3
+
+
+@pytest.mark.parametrize(
+    "batch_size, fit_intercept, momentum, centered, alpha, weighted, multi_output",
+    list(
+        itertools.product(
+            [7, None],
+            [True, False],
+            [0.0, 0.9],
+            [False, True],
+            [0.0, 0.1],
+            [False, True],
+            [False, True],
+        )
+    ),
+)
+def test_matches_reference_on_replayed_permutations(
+    regression_data,
+    multi_target_data,
+    recorded_permutations,
+    batch_size,
+    fit_intercept,
+    momentum,
+    centered,
+    alpha,
+    weighted,
+    multi_output,
+):
+    X, y = multi_target_data if multi_output else regression_data
+    rng = np.random.RandomState(3)
+    sample_weight = (
+        rng.randint(0, 4, size=X.shape[0]).astype(float) if weighted else None
+    )
+    params = dict(
+        learning_rate=0.05,
+        decay_rate=0.8,
+        epsilon=1e-7,
+        batch_size=batch_size,
+        momentum=momentum,
+        centered=centered,
+        alpha=alpha,
+        fit_intercept=fit_intercept,
+    )
+    model = RMSpropRegressor(n_iter=N_EPOCHS, tol=None, random_state=0, **params)
+    # Start the intercept at 0, not at the default weighted mean of y: from the
+    # mean the first intercept gradient is sum(w * r) = 0 up to rounding, and
+    # dividing that noise by ~epsilon leaves ~1e-10 differences that depend
+    # only on summation order. The default start is tested on its own below.
+    intercept_init = (
+        (0.0 if not multi_output else np.zeros(3)) if fit_intercept else None
+    )
+    model.fit(X, y, sample_weight=sample_weight, intercept_init=intercept_init)
+    assert len(recorded_permutations) == N_EPOCHS
+
+    Y = y.reshape(X.shape[0], -1)
+    n_targets = Y.shape[1]
+    intercept0 = np.zeros(n_targets)
+    params["batch_size"] = batch_size or X.shape[0]
+    coef, intercept = rmsprop_reference(
+        X,
+        Y,
+        recorded_permutations,
+        np.zeros((n_targets, X.shape[1])),
+        intercept0,
+        sample_weight=sample_weight,
+        **params,
+    )
+    if not multi_output:
+        coef, intercept = coef[0], intercept[0]
+    # Same operations in float64; only the order of the sums differs.
+    assert_allclose(model.coef_, coef, rtol=1e-10)
+    assert_allclose(model.intercept_, intercept, rtol=1e-10)
+
+
+def test_shuffle_false_visits_rows_in_order(regression_data, recorded_permutations):
+    X, y = regression_data
+    RMSpropRegressor(shuffle=False, n_iter=2, tol=None).fit(X, y)
+    for perm in recorded_permutations:
+        assert_array_equal(perm, np.arange(X.shape[0]))
+
+
+def test_shuffle_draws_a_new_order_every_epoch(regression_data, recorded_permutations):
+    X, y = regression_data
+    RMSpropRegressor(n_iter=2, tol=None, random_state=0).fit(X, y)
+    first, second = recorded_permutations
+    assert_array_equal(np.sort(first), np.arange(X.shape[0]))
+    assert not np.array_equal(first, second)
+
+
+# ----------------------------------------------------------------------------
+# Fitted attributes and shapes
+
+
+def test_shapes_follow_linear_regression(regression_data, multi_target_data):
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=3, tol=None).fit(X, y)
+    assert model.coef_.shape == (4,)
+    assert np.ndim(model.intercept_) == 0
+    assert model.predict(X).shape == (50,)
+
+    column = RMSpropRegressor(n_iter=3, tol=None).fit(X, y.reshape(-1, 1))
+    assert column.coef_.shape == (1, 4)
+    assert column.intercept_.shape == (1,)
+    assert column.predict(X).shape == (50, 1)
+
+    X, Y = multi_target_data
+    model = RMSpropRegressor(n_iter=3, tol=None).fit(X, Y)
+    assert model.coef_.shape == (3, 4)
+    assert model.intercept_.shape == (3,)
+    assert model.predict(X).shape == (50, 3)
+    for name in ("square_avg_", "grad_avg_", "momentum_buffer_"):
+        assert getattr(model, name).shape == (3, 5)
+
+
+def test_multi_output_equals_one_fit_per_target(multi_target_data):
+    # Targets share the data order but not their parameters, so fitting them
+    # together must give what fitting each one alone gives.
+    X, Y = multi_target_data
+    params = dict(n_iter=5, tol=None, random_state=0, momentum=0.5, alpha=0.01)
+    joint = RMSpropRegressor(**params).fit(X, Y)
+    for k in range(Y.shape[1]):
+        single = RMSpropRegressor(**params).fit(X, Y[:, k])
+        assert_allclose(joint.coef_[k], single.coef_, rtol=1e-12)
+        assert_allclose(joint.intercept_[k], single.intercept_, rtol=1e-12)
+
+
+def test_fitted_attributes(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=4, tol=None, batch_size=16).fit(X, y)
+    assert model.n_features_in_ == 4
+    assert model.n_iter_ == 4
+    assert model.t_ == 4 * 4  # ceil(50 / 16) updates per epoch
+    assert len(model.loss_curve_) == 4
+    assert model.best_loss_ == min(model.loss_curve_)
+    assert model.validation_scores_ is None
+    assert model.best_validation_score_ is None
+    assert np.all(model.square_avg_ > 0)
+    assert np.all(model.grad_avg_ == 0) and np.all(model.momentum_buffer_ == 0)
+
+
+def test_fit_intercept_false_keeps_zero_intercept(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(fit_intercept=False, n_iter=3, tol=None).fit(X, y)
+    assert model.intercept_ == 0
+    assert np.all(model.square_avg_[:, -1] == 0)
+
+
+def test_fresh_fit_starts_intercept_at_weighted_mean(
+    regression_data, recorded_permutations
+):
+    X, y = regression_data
+    rng = np.random.RandomState(0)
+    sample_weight = rng.uniform(0.5, 2.0, size=X.shape[0])
+    # A tiny learning rate leaves the starting intercept visible after one epoch.
+    model = RMSpropRegressor(learning_rate=1e-12, n_iter=1, tol=None)
+    model.fit(X, y, sample_weight=sample_weight)
+    assert_allclose(model.intercept_, np.average(y, weights=sample_weight), rtol=1e-9)
+    assert_allclose(model.coef_, 0, atol=1e-9)
+
+
+def test_feature_names_from_dataframe(regression_data):
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = RMSpropRegressor(n_iter=2, tol=None).fit(frame, y)
+    assert_array_equal(model.feature_names_in_, ["a", "b", "c", "d"])
+
+
+def test_verbose_prints_one_line_per_epoch(regression_data, capsys):
+    X, y = regression_data
+    RMSpropRegressor(n_iter=3, tol=None, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("Epoch 1, objective: ")
+    assert "elapsed:" in lines[2]
+
+
+# ----------------------------------------------------------------------------
+# Stopping, warnings, divergence
+
+
+def test_tol_stops_before_n_iter(regression_data):
+    X, y = regression_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = RMSpropRegressor(n_iter=1000, tol=1e-3, random_state=0).fit(X, y)
+    assert 5 < model.n_iter_ < 1000
+    # Each of the last n_iter_no_change epochs failed to beat the best
+    # objective seen before it by tol; the epoch before them did beat it.
+    curve = model.loss_curve_
+    running_best = np.minimum.accumulate(curve)
+    for epoch in range(len(curve) - 5, len(curve)):
+        assert curve[epoch] > running_best[epoch - 1] - 1e-3
+    assert curve[-6] <= running_best[-7] - 1e-3
+
+
+def test_convergence_warning_when_n_iter_reached(regression_data):
+    X, y = regression_data
+    with pytest.warns(ConvergenceWarning, match="n_iter=2"):
+        RMSpropRegressor(n_iter=2, tol=1e-3).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        RMSpropRegressor(n_iter=2, tol=None).fit(X, y)
+
+
+def test_partial_fit_never_warns(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(tol=1e-3, n_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            model.partial_fit(X, y)
+
+
+def test_divergence_raises_naming_epoch_and_remedy():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 2))
+    y = rng.normal(size=20)
+    # Steps of about 1e200 make the residuals overflow on the next batch.
+    with pytest.raises(
+        ValueError, match=r"diverged at epoch 1.*StandardScaler.*learning_rate"
+    ):
+        RMSpropRegressor(learning_rate=1e200, batch_size=5, tol=None).fit(X, y)
+
+
+def test_overflowing_gradients_raise_instead_of_freezing():
+    # With features near 1e300 the squared gradients overflow; every step would
+    # then be g / inf = 0 and the model would silently never move.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 2)) * 1e300
+    y = rng.normal(size=20)
+    with pytest.raises(ValueError, match="diverged at epoch 1"):
+        RMSpropRegressor(n_iter=5, tol=None).fit(X, y)
+
+
+def test_early_stopping_restores_best_validation_coefficients(
+    diabetes_data, recorded_permutations
+):
+    X, y = diabetes_data
+    X = StandardScaler().fit_transform(X)
+    model = RMSpropRegressor(
+        early_stopping=True,
+        learning_rate=0.5,
+        n_iter=200,
+        random_state=0,
+        validation_fraction=0.2,
+    ).fit(X, y)
+    scores = model.validation_scores_
+    assert len(scores) == model.n_iter_ < 200
+    assert model.best_validation_score_ == max(scores)
+    # A large learning rate makes the last epoch worse than the best one.
+    assert scores[-1] < max(scores)
+    train_rows = set(recorded_permutations[0])
+    val_rows = np.array(sorted(set(range(X.shape[0])) - train_rows))
+    assert len(val_rows) == np.ceil(0.2 * X.shape[0])
+    assert_allclose(
+        r2_score(y[val_rows], model.predict(X[val_rows])),
+        model.best_validation_score_,
+        rtol=1e-12,
+    )
+
+
+def test_early_stopping_too_few_validation_samples():
+    X = np.arange(6, dtype=float).reshape(-1, 1)
+    with pytest.raises(ValueError, match="validation"):
+        RMSpropRegressor(early_stopping=True, validation_fraction=0.1).fit(X, X[:, 0])
+
+
+# ----------------------------------------------------------------------------
+# Determinism, warm start, streaming, pickling
+
+
+def test_same_random_state_is_bit_identical(regression_data):
+    X, y = regression_data
+    a = RMSpropRegressor(random_state=42, n_iter=20, tol=None).fit(X, y)
+    b = RMSpropRegressor(random_state=42, n_iter=20, tol=None).fit(X, y)
+    c = RMSpropRegressor(random_state=43, n_iter=20, tol=None).fit(X, y)
+    assert_array_equal(a.coef_, b.coef_)
+    assert a.intercept_ == b.intercept_
+    assert not np.array_equal(a.coef_, c.coef_)
+
+
+@pytest.mark.parametrize("momentum, centered", [(0.0, False), (0.9, True)])
+def test_warm_start_resumes_exactly(regression_data, momentum, centered):
+    X, y = regression_data
+    params = dict(random_state=0, tol=None, momentum=momentum, centered=centered)
+    straight = RMSpropRegressor(n_iter=6, **params).fit(X, y)
+    resumed = RMSpropRegressor(n_iter=3, warm_start=True, **params).fit(X, y)
+    resumed.fit(X, y)
+    assert_array_equal(resumed.coef_, straight.coef_)
+    assert resumed.intercept_ == straight.intercept_
+    assert resumed.t_ == straight.t_
+    assert_array_equal(resumed.loss_curve_, straight.loss_curve_)
+    assert resumed.n_iter_ == 3
+
+
+def test_warm_start_with_other_feature_count_raises(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=2, tol=None, warm_start=True).fit(X, y)
+    before = pickle.dumps(model)
+    with pytest.raises(ValueError, match="features"):
+        model.fit(X[:, :3], y)
+    assert pickle.dumps(model) == before
+
+
+def test_partial_fit_chunks_equal_one_fit_epoch(diabetes_data):
+    X, y = diabetes_data
+    X = StandardScaler().fit_transform(X)[:320]
+    y = y[:320]
+    chunks = [slice(0, 64), slice(64, 192), slice(192, 320)]  # multiples of 32
+    params = dict(shuffle=False, momentum=0.5, centered=True, alpha=0.01)
+    streamed = RMSpropRegressor(**params)
+    for chunk in chunks:
+        streamed.partial_fit(X[chunk], y[chunk])
+    whole = RMSpropRegressor(n_iter=1, tol=None, **params)
+    whole.fit(X, y, intercept_init=y[chunks[0]].mean())
+    assert_array_equal(streamed.coef_, whole.coef_)
+    assert streamed.intercept_ == whole.intercept_
+    assert streamed.t_ == whole.t_ == 10
+    assert_array_equal(streamed.square_avg_, whole.square_avg_)
+    assert len(streamed.loss_curve_) == 3 and streamed.n_iter_ == 1
+
+
+def test_pickling_mid_stream_continues_identically(regression_data):
+    X, y = regression_data
+    chunks = np.array_split(np.arange(X.shape[0]), 5)
+    params = dict(random_state=0, batch_size=4, momentum=0.9)
+    straight = RMSpropRegressor(**params)
+    paused = RMSpropRegressor(**params)
+    for i, rows in enumerate(chunks):
+        straight.partial_fit(X[rows], y[rows])
+        paused.partial_fit(X[rows], y[rows])
+        if i == 1:
+            paused = pickle.loads(pickle.dumps(paused))
+    assert_array_equal(paused.coef_, straight.coef_)
+    assert paused.intercept_ == straight.intercept_
+    assert_array_equal(paused.momentum_buffer_, straight.momentum_buffer_)
+
+
+def test_partial_fit_rejects_early_stopping(regression_data):
+    X, y = regression_data
+    with pytest.raises(ValueError, match="early_stopping"):
+        RMSpropRegressor(early_stopping=True).partial_fit(X, y)
+
+
+def test_partial_fit_checks_target_count(multi_target_data):
+    X, Y = multi_target_data
+    model = RMSpropRegressor().partial_fit(X, Y)
+    with pytest.raises(ValueError, match="targets"):
+        model.partial_fit(X, Y[:, :2])
+
+
+# ----------------------------------------------------------------------------
+# Sample weights
+
+
+def test_integer_weights_equal_repeated_rows_in_one_batch(regression_data):
+    X, y = regression_data
+    sample_weight = np.random.RandomState(0).randint(0, 4, size=X.shape[0])
+    params = dict(batch_size=None, shuffle=False, tol=None, n_iter=30, momentum=0.5)
+    weighted = RMSpropRegressor(**params).fit(X, y, sample_weight=sample_weight)
+    repeated = RMSpropRegressor(**params).fit(
+        np.repeat(X, sample_weight, axis=0), np.repeat(y, sample_weight)
+    )
+    # Summation order differs between the two, and the first intercept
+    # gradient is rounding noise (see the oracle test): scikit-learn's own
+    # sample-weight equivalence check uses this tolerance.
+    assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7)
+    assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-7)
+
+
+def test_all_zero_weights_raise(regression_data):
+    X, y = regression_data
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        RMSpropRegressor().fit(X, y, sample_weight=np.zeros(X.shape[0]))
+
+
+def test_negative_weights_raise(regression_data):
+    X, y = regression_data
+    sample_weight = np.ones(X.shape[0])
+    sample_weight[3] = -1
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        RMSpropRegressor().fit(X, y, sample_weight=sample_weight)
+
+
+# ----------------------------------------------------------------------------
+# float32
+
+
+@pytest.mark.parametrize("multi_output", [False, True])
+def test_float32_preserved_and_agrees_with_float64(
+    regression_data, multi_target_data, multi_output
+):
+    X, y = multi_target_data if multi_output else regression_data
+    params = dict(random_state=0, n_iter=50, tol=None)
+    m64 = RMSpropRegressor(**params).fit(X, y)
+    m32 = RMSpropRegressor(**params).fit(X.astype(np.float32), y.astype(np.float32))
+    assert m32.coef_.dtype == np.float32
+    assert np.asarray(m32.intercept_).dtype == np.float32
+    assert m32.square_avg_.dtype == np.float32
+    assert m32.predict(X.astype(np.float32)).dtype == np.float32
+    assert_allclose(m32.coef_, m64.coef_, rtol=1e-4, atol=1e-4)
+    assert_allclose(m32.intercept_, m64.intercept_, rtol=1e-4, atol=1e-4)
+
+
+def test_float32_runs_float32_kernel_scalars(regression_data):
+    from numba import float32
+
+    from sk_rmsprop._kernels import dense_epoch
+
+    X, y = regression_data
+    RMSpropRegressor(n_iter=1, tol=None).fit(X.astype(np.float32), y)
+    # X, then the learning rate (argument 10): both float32 in one signature.
+    assert any(
+        sig[0].dtype == float32 and sig[9] == float32 for sig in dense_epoch.signatures
+    )
+
+
+def test_float32_fit_makes_no_copy_of_X():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100_000, 20)).astype(np.float32)
+    y = (X[:, 0] + 0.1 * rng.normal(size=100_000)).astype(np.float32)
+    model = RMSpropRegressor(n_iter=2, tol=None, random_state=0)
+    model.fit(X[:100], y[:100])  # compile outside the measurement
+    tracemalloc.start()
+    model.fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # Any copy of X, float32 (8 MB) or float64 (16 MB), would exceed this.
+    assert peak < X.nbytes / 2, f"peak {peak} bytes for X of {X.nbytes} bytes"
+
+
+# ----------------------------------------------------------------------------
+# scikit-learn composition on the diabetes data
+
+
+def test_pipeline_matches_linear_regression_on_diabetes(diabetes_data):
+    X, y = diabetes_data
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("model", RMSpropRegressor(random_state=0))]
+    )
+    pipe.fit(X_train, y_train)
+    reference = LinearRegression().fit(X_train, y_train).score(X_test, y_test)
+    assert abs(pipe.score(X_test, y_test) - reference) < 0.01
+
+
+def test_grid_search_in_parallel(diabetes_data):
+    X, y = diabetes_data
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("model", RMSpropRegressor(random_state=0))]
+    )
+    grid = {
+        "model__learning_rate": [0.01, 0.1],
+        "model__batch_size": [16, 64],
+        "model__decay_rate": [0.9, 0.99],
+    }
+    search = GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_score_ > 0.4
+
+
+def test_cross_val_score_and_clone(diabetes_data):
+    X, y = diabetes_data
+    model = RMSpropRegressor(learning_rate=0.1, random_state=0)
+    pipe = Pipeline([("scale", StandardScaler()), ("model", model)])
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.3)
+    assert not hasattr(clone(model), "coef_")
+    assert clone(model).get_params() == model.get_params()
+
+
+# ----------------------------------------------------------------------------
+# Bad input
+
+BAD_INPUTS = {
+    "nan": (lambda X, y: (np.where(np.eye(*X.shape) > 0, np.nan, X), y), "NaN"),
+    "inf": (lambda X, y: (np.where(np.eye(*X.shape) > 0, np.inf, X), y), "infinity"),
+    "nan in y": (lambda X, y: (X, np.where(np.arange(len(y)) == 2, np.nan, y)), "NaN"),
+    "strings": (
+        lambda X, y: (X.astype(str).astype(object) + "x", y),
+        "could not convert",
+    ),
+    "empty": (lambda X, y: (X[:0], y[:0]), "0 sample"),
+    "3-D X": (lambda X, y: (X.reshape(len(X), 2, 2), y), "dim 3"),
+    "y wrong length": (lambda X, y: (X, y[:-1]), "inconsistent numbers of samples"),
+    "y None": (lambda X, y: (X, None), "requires y"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_bad_input_raises_and_keeps_state(regression_data, case, method):
+    X, y = regression_data
+    make_bad, message = BAD_INPUTS[case]
+    model = RMSpropRegressor(n_iter=2, tol=None, random_state=0).fit(X, y)
+    model.partial_fit(X, y)
+    before = pickle.dumps(model)
+    X_bad, y_bad = make_bad(X, y)
+    with pytest.raises(ValueError, match=message):
+        getattr(model, method)(X_bad, y_bad)
+    assert pickle.dumps(model) == before
+
+
+def test_wrong_feature_count(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=2, tol=None).fit(X, y)
+    before = pickle.dumps(model)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        model.predict(X[:, :3])
+    with pytest.raises(ValueError, match="X has 3 features"):
+        model.partial_fit(X[:, :3], y)
+    assert pickle.dumps(model) == before
+
+
+def test_failed_fit_keeps_fitted_model(regression_data):
+    # A divergence half-way through a fit must not touch the fitted model.
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=2, tol=None, random_state=0).fit(X, y)
+    before = pickle.dumps(model)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(X * 1e300, y)
+    assert pickle.dumps(model) == before
+
+
+def test_interrupted_fit_keeps_fitted_model(regression_data, monkeypatch):
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=5, tol=None, random_state=0).fit(X, y)
+    before = pickle.dumps(model)
+    calls = []
+
+    def interrupt(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(*args)
+
+    import sk_rmsprop._rmsprop as module
+
+    original = module.dense_epoch
+    monkeypatch.setattr(module, "dense_epoch", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X[:30], y[:30])
+    assert pickle.dumps(model) == before
+
+
+def test_predict_before_fit_raises(regression_data):
+    with pytest.raises(NotFittedError):
+        RMSpropRegressor().predict(regression_data[0])
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("learning_rate", 0),
+        ("decay_rate", 1.0),
+        ("epsilon", -1),
+        ("n_iter", 0),
+        ("batch_size", 0),
+        ("tol", -1),
+        ("momentum", 1.0),
+        ("alpha", -0.1),
+        ("validation_fraction", 1.0),
+        ("n_iter_no_change", 0),
+    ],
+)
+def test_invalid_parameters_raise(regression_data, param, value):
+    X, y = regression_data
+    with pytest.raises(InvalidParameterError, match=param):
+        RMSpropRegressor(**{param: value}).fit(X, y)
+
+
+def test_coef_init_shape_is_checked(regression_data):
+    X, y = regression_data
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        RMSpropRegressor().fit(X, y, coef_init=np.zeros(3))
+    with pytest.raises(ValueError, match="fit_intercept=False"):
+        RMSpropRegressor(fit_intercept=False).fit(X, y, intercept_init=1.0)
+
+
+def test_pickle_round_trip_predicts_the_same(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(n_iter=3, tol=None).fit(X, y)
+    buffer = io.BytesIO()
+    pickle.dump(model, buffer)
+    buffer.seek(0)
+    assert_array_equal(pickle.load(buffer).predict(X), model.predict(X))
