@@ -648,3 +648,12 @@ def test_pickle_round_trip_predicts_the_same(regression_data):
     pickle.dump(model, buffer)
     buffer.seek(0)
     assert_array_equal(pickle.load(buffer).predict(X), model.predict(X))
+
+
+def test_batch_size_larger_than_data_means_full_batch(regression_data):
+    X, y = regression_data
+    params = dict(n_iter=5, tol=None, random_state=0)
+    big = RMSpropRegressor(batch_size=10_000, **params).fit(X, y)
+    full = RMSpropRegressor(batch_size=None, **params).fit(X, y)
+    assert_array_equal(big.coef_, full.coef_)
+    assert big.t_ == full.t_ == 5
