@@ -4,8 +4,10 @@ The kernels take arrays and scalars only. Every parameter lives in one array
 ``W`` of shape ``(n_targets, n_features + 1)`` whose last column holds the
 intercepts; the optimizer state (``V``, ``M``, ``B``) has the same layout.
 
-All scalars are passed in the dtype of ``X`` so that float32 data runs in
-float32 arithmetic; one compiled specialisation per dtype serves both.
+The rule's hyperparameters travel together as one tuple,
+``rule = (lr, rho, one_minus_rho, eps, mu, centered)``, with every float in the
+dtype of ``X``: float32 data then runs in float32 arithmetic, and one compiled
+specialisation per dtype serves both.
 """
 
 import numpy as np
@@ -13,7 +15,7 @@ from numba import njit
 
 
 @njit(cache=True)
-def rmsprop_step(W, V, M, B, k, j, g, lr, rho, one_minus_rho, eps, mu, centered):
+def rmsprop_step(W, V, M, B, k, j, g, rule):
     """Apply one RMSprop update to the parameter ``W[k, j]`` with gradient ``g``.
 
     ``V`` is the moving average of squared gradients, ``M`` the moving average
@@ -23,6 +25,7 @@ def rmsprop_step(W, V, M, B, k, j, g, lr, rho, one_minus_rho, eps, mu, centered)
         v = rho * v + (1 - rho) * g**2
         w -= lr * g / (sqrt(v) + eps)
     """
+    lr, rho, one_minus_rho, eps, mu, centered = rule
     v = rho * V[k, j] + one_minus_rho * (g * g)
     V[k, j] = v
     if centered:
@@ -46,24 +49,64 @@ def rmsprop_step(W, V, M, B, k, j, g, lr, rho, one_minus_rho, eps, mu, centered)
 
 
 @njit(cache=True)
+def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule):
+    """Apply ``n_steps`` updates with zero gradient to ``W[k, j]`` at once.
+
+    With ``g = 0`` the rule reduces to ``v <- rho * v``, ``m <- rho * m`` and
+    ``b <- mu * b``, ``w <- w - lr * b``, so after n steps ``v`` and ``m`` are
+    scaled by ``rho**n``, ``b`` by ``mu**n``, and ``w`` has moved by
+    ``lr * b * (mu + mu**2 + ... + mu**n)``. This closed form is exact, which
+    is what lets the sparse kernel skip coordinates a batch does not touch.
+    """
+    lr, rho, one_minus_rho, eps, mu, centered = rule
+    one = W.dtype.type(1)
+    decay = W.dtype.type(rho**n_steps)
+    V[k, j] *= decay
+    if centered:
+        M[k, j] *= decay
+    if mu > 0:
+        mu_n = W.dtype.type(mu**n_steps)
+        W[k, j] -= lr * B[k, j] * (mu * (one - mu_n) / (one - mu))
+        B[k, j] *= mu_n
+
+
+@njit(cache=True)
+def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept):
+    """Update the coefficients in columns ``coords`` and the intercepts.
+
+    ``G`` holds the batch's sums of ``w * residual * x``; the gradient is that
+    sum over the batch weight, plus ``alpha * coef``. The visited entries of
+    ``G`` are reset to zero for the next batch.
+    """
+    n_targets = W.shape[0]
+    n_features = W.shape[1] - 1
+    zero = W.dtype.type(0)
+    for c in range(coords.shape[0]):
+        j = coords[c]
+        for k in range(n_targets):
+            g = G[k, j] / batch_weight + alpha * W[k, j]
+            G[k, j] = zero
+            rmsprop_step(W, V, M, B, k, j, g, rule)
+    for k in range(n_targets):
+        if fit_intercept:
+            g = G[k, n_features] / batch_weight
+            rmsprop_step(W, V, M, B, k, n_features, g, rule)
+        G[k, n_features] = zero
+
+
+@njit(cache=True)
+def _penalty(W):
+    """Sum of the squared coefficients (the intercept column excluded)."""
+    total = W.dtype.type(0)
+    for k in range(W.shape[0]):
+        for j in range(W.shape[1] - 1):
+            total += W[k, j] * W[k, j]
+    return total
+
+
+@njit(cache=True)
 def dense_epoch(
-    X,
-    Y,
-    sample_weight,
-    perm,
-    batch_size,
-    W,
-    V,
-    M,
-    B,
-    lr,
-    rho,
-    one_minus_rho,
-    eps,
-    mu,
-    centered,
-    alpha,
-    fit_intercept,
+    X, Y, sample_weight, perm, batch_size, W, V, M, B, rule, alpha, fit_intercept
 ):
     """Run one epoch of mini-batch RMSprop over the rows ``perm`` of dense ``X``.
 
@@ -85,18 +128,16 @@ def dense_epoch(
     n_targets = W.shape[0]
     n_features = X.shape[1]
     zero = W.dtype.type(0)
-    half_alpha = alpha / 2
     G = np.zeros((n_targets, n_features + 1), dtype=W.dtype)
+    all_coords = np.arange(n_features)
     n_rows = perm.shape[0]
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
     for start in range(0, n_rows, batch_size):
-        stop = min(start + batch_size, n_rows)
-        G[:, :] = zero
         batch_weight = zero
         batch_loss = zero
-        for ii in range(start, stop):
+        for ii in range(start, min(start + batch_size, n_rows)):
             i = perm[ii]
             w = sample_weight[i]
             if w == 0:
@@ -114,36 +155,110 @@ def dense_epoch(
                 G[k, n_features] += wr
         if batch_weight == 0:
             continue
-        penalty = zero
-        if alpha > 0:
-            for k in range(n_targets):
-                for j in range(n_features):
-                    penalty += W[k, j] * W[k, j]
-        # Accumulate the epoch's objective in float64: it sums over all rows.
-        objective_sum += batch_loss / 2 + batch_weight * half_alpha * penalty
+        penalty = _penalty(W) if alpha > 0 else zero
+        # The epoch's objective sums over all rows: accumulate it in float64.
+        objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
         weight_sum += batch_weight
-        for k in range(n_targets):
-            for j in range(n_features):
-                g = G[k, j] / batch_weight + alpha * W[k, j]
-                rmsprop_step(
-                    W, V, M, B, k, j, g, lr, rho, one_minus_rho, eps, mu, centered
-                )
-            if fit_intercept:
-                g = G[k, n_features] / batch_weight
-                rmsprop_step(
-                    W,
-                    V,
-                    M,
-                    B,
-                    k,
-                    n_features,
-                    g,
-                    lr,
-                    rho,
-                    one_minus_rho,
-                    eps,
-                    mu,
-                    centered,
-                )
+        _apply_batch(
+            W, V, M, B, G, all_coords, batch_weight, rule, alpha, fit_intercept
+        )
         n_updates += 1
+    return objective_sum, weight_sum, n_updates
+
+
+@njit(cache=True)
+def sparse_epoch(
+    data,
+    indices,
+    indptr,
+    n_features,
+    Y,
+    sample_weight,
+    perm,
+    batch_size,
+    W,
+    V,
+    M,
+    B,
+    rule,
+    alpha,
+    fit_intercept,
+):
+    """Run one epoch over the rows ``perm`` of a CSR matrix; see `dense_epoch`.
+
+    With ``alpha == 0`` a batch costs time in proportion to its non-zeros: a
+    coordinate that no row of the batch touches has zero gradient, so its
+    updates are deferred and applied in closed form (`rmsprop_idle_steps`)
+    when a later batch touches it, and for every coordinate at the end of the
+    epoch. With ``alpha > 0`` every coefficient has a gradient at every step
+    and each batch updates all of them.
+    """
+    n_targets = W.shape[0]
+    zero = W.dtype.type(0)
+    lazy = alpha == 0
+    G = np.zeros((n_targets, n_features + 1), dtype=W.dtype)
+    all_coords = np.arange(n_features)
+    # caught_up[j]: number of this epoch's updates already applied to column j.
+    caught_up = np.zeros(n_features, dtype=np.int64)
+    # listed[j]: the last batch whose list of touched columns holds j.
+    listed = np.full(n_features, -1, dtype=np.int64)
+    touched = np.empty(n_features, dtype=np.int64)
+    n_rows = perm.shape[0]
+    objective_sum = 0.0
+    weight_sum = 0.0
+    n_updates = 0
+    for batch, start in enumerate(range(0, n_rows, batch_size)):
+        stop = min(start + batch_size, n_rows)
+        n_touched = 0
+        if lazy:
+            for ii in range(start, stop):
+                i = perm[ii]
+                for p in range(indptr[i], indptr[i + 1]):
+                    j = indices[p]
+                    if listed[j] != batch:
+                        listed[j] = batch
+                        touched[n_touched] = j
+                        n_touched += 1
+                        idle = n_updates - caught_up[j]
+                        if idle > 0:
+                            for k in range(n_targets):
+                                rmsprop_idle_steps(W, V, M, B, k, j, idle, rule)
+                        caught_up[j] = n_updates
+        batch_weight = zero
+        batch_loss = zero
+        for ii in range(start, stop):
+            i = perm[ii]
+            w = sample_weight[i]
+            if w == 0:
+                continue
+            batch_weight += w
+            for k in range(n_targets):
+                pred = W[k, n_features]
+                for p in range(indptr[i], indptr[i + 1]):
+                    pred += data[p] * W[k, indices[p]]
+                residual = pred - Y[i, k]
+                batch_loss += w * residual * residual
+                wr = w * residual
+                for p in range(indptr[i], indptr[i + 1]):
+                    G[k, indices[p]] += wr * data[p]
+                G[k, n_features] += wr
+        if batch_weight == 0:
+            continue
+        penalty = _penalty(W) if alpha > 0 else zero
+        objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
+        weight_sum += batch_weight
+        if lazy:
+            coords = touched[:n_touched]
+            for c in range(n_touched):
+                caught_up[coords[c]] = n_updates + 1
+        else:
+            coords = all_coords
+        _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept)
+        n_updates += 1
+    if lazy:
+        for j in range(n_features):
+            idle = n_updates - caught_up[j]
+            if idle > 0:
+                for k in range(n_targets):
+                    rmsprop_idle_steps(W, V, M, B, k, j, idle, rule)
     return objective_sum, weight_sum, n_updates

@@ -6,19 +6,21 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
 
-from ._kernels import dense_epoch
+from ._kernels import dense_epoch, sparse_epoch
 
 _SEED_BOUND = np.iinfo(np.int32).max
 
@@ -180,6 +182,15 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
     ``|mean(y)| / learning_rate`` steps to get there (on the diabetes data,
     over a thousand epochs).
 
+    Sparse input is used as CSR (other formats are converted once) and gives
+    the same coefficients as the same data given densely. With ``alpha=0`` a
+    mini-batch costs time in proportion to its non-zeros: a coefficient that
+    no row of the batch touches has zero gradient, so its moving averages only
+    decay and its momentum buffer only shrinks; those updates are deferred and
+    applied exactly, in closed form, when the coefficient is next touched and
+    at the end of each epoch. With ``alpha > 0`` every coefficient has a
+    gradient at every step, so each mini-batch also costs O(n_features).
+
     Float32 input is fitted in float32 without a float64 copy of ``X``;
     ``coef_``, ``intercept_`` and predictions are then float32. Other numeric
     input is converted to float64.
@@ -258,6 +269,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -266,7 +278,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
 
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
@@ -317,7 +329,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
 
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
@@ -367,7 +379,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -377,8 +389,10 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             ``X``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return X @ self.coef_.T + self.intercept_
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        return safe_sparse_dot(X, self.coef_.T) + self.intercept_
 
     # ------------------------------------------------------------------
     # Validation and state
@@ -393,6 +407,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             self,
             X,
             y,
+            accept_sparse="csr",
             dtype=[np.float64, np.float32],
             y_numeric=True,
             multi_output=True,
@@ -522,7 +537,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                 )
             if self.early_stopping:
                 W = state["W"]
-                pred = X_val @ W[:, :-1].T + W[:, -1]
+                pred = safe_sparse_dot(X_val, W[:, :-1].T) + W[:, -1]
                 score = r2_score(Y_val, pred, sample_weight=sw_val)
                 validation_scores.append(score)
                 watched, best = score, best_score
@@ -559,40 +574,42 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         self.best_loss_ = min(loss_curve)
 
     def _run_epoch(self, X, Y, sample_weight, rows, state):
-        """Draw the epoch's order of ``rows``, run the kernel, return the objective.
-
-        The order is drawn from the fit's seed and the update count ``t_``, so
-        it is reproducible, survives pickling, and never mutates a shared
-        random generator.
-        """
-        if self.shuffle:
-            rng = np.random.default_rng([self._seed, self.t_])
-            perm = rows[rng.permutation(len(rows))]
-        else:
-            perm = rows
-        n_rows = len(perm)
-        batch_size = n_rows if self.batch_size is None else self.batch_size
-        batch_size = min(batch_size, n_rows)
+        """Run one epoch over ``rows`` in a fresh order; return its objective."""
+        perm = _epoch_order(rows, self._seed, self.t_, self.shuffle)
+        batch_size = len(perm) if self.batch_size is None else self.batch_size
+        batch_size = min(batch_size, len(perm))
         cast = X.dtype.type
-        objective_sum, weight_sum, n_updates = dense_epoch(
-            X,
-            Y,
-            sample_weight,
-            perm,
-            batch_size,
-            state["W"],
-            state["V"],
-            state["M"],
-            state["B"],
+        rule = (
             cast(self.learning_rate),
             cast(self.decay_rate),
             cast(1 - self.decay_rate),
             cast(self.epsilon),
             cast(self.momentum),
             self.centered,
-            cast(self.alpha),
-            self.fit_intercept,
         )
+        W, V, M, B = state["W"], state["V"], state["M"], state["B"]
+        options = (rule, cast(self.alpha), self.fit_intercept)
+        if sparse.issparse(X):
+            data, indices, indptr = X.data, X.indices, X.indptr
+            objective_sum, weight_sum, n_updates = sparse_epoch(
+                data,
+                indices,
+                indptr,
+                X.shape[1],
+                Y,
+                sample_weight,
+                perm,
+                batch_size,
+                W,
+                V,
+                M,
+                B,
+                *options,
+            )
+        else:
+            objective_sum, weight_sum, n_updates = dense_epoch(
+                X, Y, sample_weight, perm, batch_size, W, V, M, B, *options
+            )
         self.t_ += n_updates
         return objective_sum / weight_sum
 
@@ -613,6 +630,17 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             "average of squared gradients are not finite. Scale the features "
             "(for example with StandardScaler) or use a smaller learning_rate."
         )
+
+
+def _epoch_order(rows, seed, t, shuffle):
+    """The order in which an epoch visits ``rows``.
+
+    It is drawn from the fit's seed and the update count ``t``, so it is
+    reproducible, survives pickling, and never mutates a shared generator.
+    """
+    if not shuffle:
+        return rows
+    return rows[np.random.default_rng([seed, t]).permutation(len(rows))]
 
 
 def _zero_state(n_features, n_targets, dtype):

@@ -38,13 +38,23 @@ def tutorial_data():
 
 @pytest.fixture
 def recorded_permutations(monkeypatch):
-    """Record the row order the estimator hands the kernel, epoch by epoch."""
+    """Record the row order of every epoch the estimator runs."""
     permutations = []
-    kernel = rmsprop_module.dense_epoch
+    draw = rmsprop_module._epoch_order
 
-    def recording_kernel(X, Y, sample_weight, perm, *args):
+    def recording_draw(*args):
+        perm = draw(*args)
         permutations.append(perm.copy())
-        return kernel(X, Y, sample_weight, perm, *args)
+        return perm
 
-    monkeypatch.setattr(rmsprop_module, "dense_epoch", recording_kernel)
+    monkeypatch.setattr(rmsprop_module, "_epoch_order", recording_draw)
     return permutations
+
+
+@pytest.fixture
+def sparse_regression_data():
+    """60 samples, 30 features, about 80% zeros: most batches skip columns."""
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(60, 30)) * (rng.uniform(size=(60, 30)) < 0.2)
+    y = X @ rng.normal(size=30) + 1.0 + 0.1 * rng.normal(size=60)
+    return X, y

@@ -4,13 +4,17 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from sk_rmsprop._kernels import dense_epoch, rmsprop_step
+from sk_rmsprop._kernels import dense_epoch, rmsprop_idle_steps, rmsprop_step
 
 LR, RHO, EPS = 0.1, 0.9, 1e-8
 
 
+def _rule(mu=0.0, centered=False, dtype=np.float64):
+    return tuple(dtype(v) for v in (LR, RHO, 1 - RHO, EPS, mu)) + (centered,)
+
+
 def _step(W, V, M, B, g, mu=0.0, centered=False):
-    rmsprop_step(W, V, M, B, 0, 0, g, LR, RHO, 1 - RHO, EPS, mu, centered)
+    rmsprop_step(W, V, M, B, 0, 0, g, _rule(mu, centered))
 
 
 def _zeros():
@@ -63,25 +67,9 @@ def test_momentum_accumulates_normalised_steps():
 
 def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
     V, M, B = (np.zeros_like(W) for _ in range(3))
-    dt = X.dtype.type
+    rule = _rule(dtype=X.dtype.type)
     return dense_epoch(
-        X,
-        Y,
-        sw,
-        perm,
-        batch_size,
-        W,
-        V,
-        M,
-        B,
-        dt(LR),
-        dt(RHO),
-        dt(1 - RHO),
-        dt(EPS),
-        dt(0),
-        False,
-        dt(0),
-        fit_intercept,
+        X, Y, sw, perm, batch_size, W, V, M, B, rule, X.dtype.type(0), fit_intercept
     )
 
 
@@ -110,3 +98,20 @@ def test_epoch_skips_batches_without_weight_and_keeps_intercept_fixed():
     assert n_updates == 1 and weight_sum == 2
     assert W[0, 1] == 0
     assert W[0, 0] > 0
+
+
+@pytest.mark.parametrize("mu, centered", [(0.0, False), (0.0, True), (0.9, False)])
+@pytest.mark.parametrize("n_steps", [1, 7])
+def test_idle_steps_equal_zero_gradient_steps(mu, centered, n_steps):
+    rng = np.random.RandomState(0)
+    start = [rng.uniform(0.5, 1.5, size=(1, 1)) for _ in range(4)]
+    stepped = [a.copy() for a in start]
+    for _ in range(n_steps):
+        _step(*stepped, 0.0, mu=mu, centered=centered)
+    jumped = [a.copy() for a in start]
+    rmsprop_idle_steps(*jumped, 0, 0, n_steps, _rule(mu, centered))
+    for a, b in zip(jumped, stepped, strict=True):
+        # A power and a geometric sum in place of repeated products.
+        assert_allclose(a, b, rtol=1e-14)
+    if mu > 0:
+        assert jumped[0][0, 0] != start[0][0, 0]  # momentum keeps moving w
