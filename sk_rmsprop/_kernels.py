@@ -130,28 +130,48 @@ def dense_epoch(
     zero = W.dtype.type(0)
     G = np.zeros((n_targets, n_features + 1), dtype=W.dtype)
     all_coords = np.arange(n_features)
+    # The batch's rows, gathered feature-major before any arithmetic: the
+    # gather has no dependencies, so the cache misses of a random row order
+    # overlap instead of queueing behind the dot products, and the dot
+    # products then run across the batch's rows, which vectorises while every
+    # row keeps its own summation order.
+    Xb = np.empty((batch_size, n_features), dtype=X.dtype)
+    Yb = np.empty((batch_size, n_targets), dtype=Y.dtype)
+    wb = np.empty(batch_size, dtype=sample_weight.dtype)
+    pred = np.empty(batch_size, dtype=W.dtype)
     n_rows = perm.shape[0]
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
     for start in range(0, n_rows, batch_size):
-        batch_weight = zero
-        batch_loss = zero
-        for ii in range(start, min(start + batch_size, n_rows)):
-            i = perm[ii]
-            w = sample_weight[i]
-            if w == 0:
-                continue
-            batch_weight += w
+        size = min(batch_size, n_rows - start)
+        for r in range(size):
+            i = perm[start + r]
+            wb[r] = sample_weight[i]
             for k in range(n_targets):
-                pred = W[k, n_features]
-                for j in range(n_features):
-                    pred += X[i, j] * W[k, j]
-                residual = pred - Y[i, k]
+                Yb[r, k] = Y[i, k]
+            for j in range(n_features):
+                Xb[r, j] = X[i, j]
+        batch_weight = zero
+        for r in range(size):
+            batch_weight += wb[r]
+        batch_loss = zero
+        for k in range(n_targets):
+            for r in range(size):
+                pred[r] = W[k, n_features]
+            for j in range(n_features):
+                w_kj = W[k, j]
+                for r in range(size):
+                    pred[r] += Xb[r, j] * w_kj
+            for r in range(size):
+                w = wb[r]
+                if w == 0:
+                    continue
+                residual = pred[r] - Yb[r, k]
                 batch_loss += w * residual * residual
                 wr = w * residual
                 for j in range(n_features):
-                    G[k, j] += wr * X[i, j]
+                    G[k, j] += wr * Xb[r, j]
                 G[k, n_features] += wr
         if batch_weight == 0:
             continue
