@@ -1,0 +1,400 @@
+"""Benchmark RMSpropRegressor against SGDRegressor, a NumPy RMSprop loop and Adam.
+
+Run ``python benchmarks/run.py`` for the full benchmark or ``--quick`` for a
+smoke run on small data. Every figure is a median over ``--repeats`` runs,
+and every ratio compares timings taken in the same run. The output is a
+Markdown report.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+import sklearn
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDRegressor
+from sklearn.neural_network import MLPRegressor
+
+import sk_rmsprop
+from sk_rmsprop import RMSpropRegressor
+
+LEARNING_RATE = 0.001
+
+
+class NumpyRMSprop:
+    """The classic NumPy mini-batch RMSprop loop, generalised to many features.
+
+    A benchmark competitor: one Python iteration per mini-batch, with the
+    state kept between epochs so that it can be run epoch by epoch.
+    """
+
+    def __init__(
+        self,
+        learning_rate=LEARNING_RATE,
+        decay_rate=0.9,
+        epsilon=1e-8,
+        batch_size=32,
+        seed=0,
+    ):
+        self.learning_rate = learning_rate
+        self.decay_rate = decay_rate
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.rng = np.random.default_rng(seed)
+        self.params = None
+
+    def epoch(self, X, y):
+        if self.params is None:
+            self.params = np.zeros(X.shape[1] + 1)
+            self.params[-1] = y.mean()
+            self.squared_grad = np.zeros_like(self.params)
+        params, squared_grad = self.params, self.squared_grad
+        indices = self.rng.permutation(X.shape[0])
+        x_shuffled, y_shuffled = X[indices], y[indices]
+        for i in range(0, X.shape[0], self.batch_size):
+            x_batch = x_shuffled[i : i + self.batch_size]
+            y_batch = y_shuffled[i : i + self.batch_size]
+            error = x_batch @ params[:-1] + params[-1] - y_batch
+            grad = np.append(x_batch.T @ error / len(y_batch), error.mean())
+            squared_grad *= self.decay_rate
+            squared_grad += (1 - self.decay_rate) * grad**2
+            params -= self.learning_rate * grad / (np.sqrt(squared_grad) + self.epsilon)
+        return self
+
+    def fit(self, X, y, n_epochs):
+        for _ in range(n_epochs):
+            self.epoch(X, y)
+        return self
+
+    def predict(self, X):
+        return X @ self.params[:-1] + self.params[-1]
+
+
+# ----------------------------------------------------------------------------
+# Competitors: each makes a model that runs ``n_epochs`` epochs with stopping
+# disabled, and can also be stepped one epoch at a time.
+
+
+def ours(batch_size, n_epochs):
+    return RMSpropRegressor(
+        learning_rate=LEARNING_RATE,
+        batch_size=batch_size,
+        n_iter=n_epochs,
+        tol=None,
+        random_state=0,
+    )
+
+
+def sgd(batch_size, n_epochs):
+    return SGDRegressor(
+        learning_rate="constant",
+        eta0=LEARNING_RATE,
+        penalty=None,
+        max_iter=n_epochs,
+        tol=None,
+        random_state=0,
+    )
+
+
+def adam(batch_size, n_epochs):
+    return MLPRegressor(
+        hidden_layer_sizes=(),
+        solver="adam",
+        learning_rate_init=LEARNING_RATE,
+        batch_size=batch_size,
+        max_iter=n_epochs,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        random_state=0,
+    )
+
+
+COMPETITORS = {
+    "RMSpropRegressor": ours,
+    "SGDRegressor": sgd,
+    "NumPy RMSprop loop": None,
+    "MLPRegressor (adam)": adam,
+}
+
+
+def fit_epochs(name, X, y, batch_size, n_epochs):
+    if name == "NumPy RMSprop loop":
+        return NumpyRMSprop(batch_size=batch_size).fit(X, y, n_epochs)
+    return COMPETITORS[name](batch_size, n_epochs).fit(X, y)
+
+
+def median_seconds(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def per_epoch(name, X, y, batch_size, n_epochs, repeats):
+    fit_epochs(name, X[:200], y[:200], batch_size, 1)  # compile / warm up
+    seconds = median_seconds(
+        lambda: fit_epochs(name, X, y, batch_size, n_epochs), repeats
+    )
+    return seconds / n_epochs
+
+
+def read_floor(X, repeats):
+    """Time to read X once in a random row order: the least an epoch can cost."""
+    perm = np.random.default_rng(0).permutation(X.shape[0])
+    return median_seconds(lambda: np.take(X, perm, axis=0), repeats)
+
+
+def peak_fit_memory(X, y, batch_size):
+    """Peak bytes allocated while fitting two epochs (X itself excluded)."""
+    model = ours(batch_size, 2)
+    model.fit(X[:100], y[:100])
+    tracemalloc.start()
+    model.fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+# ----------------------------------------------------------------------------
+# Data
+
+
+def dense_data(n_samples, n_features, dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    y = X @ rng.normal(size=n_features) + 0.5 + 0.1 * rng.normal(size=n_samples)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def hashed_text_data(n_samples, n_features, nnz_per_row, seed=0):
+    """Rows with about ``nnz_per_row`` random columns, like hashed bag-of-words."""
+    rng = np.random.default_rng(seed)
+    indptr = np.arange(0, (n_samples + 1) * nnz_per_row, nnz_per_row, dtype=np.int32)
+    # 32-bit indices: SGDRegressor accepts no others.
+    indices = rng.integers(0, n_features, size=n_samples * nnz_per_row, dtype=np.int32)
+    data = rng.poisson(1.0, size=indices.shape[0]).astype(float) + 1.0
+    X = sp.csr_array((data, indices, indptr), shape=(n_samples, n_features))
+    X.sum_duplicates()
+    X.data /= np.sqrt(np.repeat(np.diff(X.indptr), np.diff(X.indptr)))
+    y = X @ rng.normal(size=n_features) + 0.1 * rng.normal(size=n_samples)
+    return X, y
+
+
+def badly_scaled_data(n_samples, seed=0):
+    rng = np.random.default_rng(seed)
+    scales = np.logspace(-3, 3, 8)
+    X = rng.normal(size=(n_samples, 8)) * scales
+    coef = rng.normal(size=8) / scales
+    y = X @ coef + 3.0 + 0.5 * rng.normal(size=n_samples)
+    return X, y
+
+
+# ----------------------------------------------------------------------------
+# Cases
+
+
+def time_to_accuracy(X, y, batch_size, max_epochs, max_seconds):
+    """Training seconds until the held-out MSE is within 1% of least squares."""
+    n_train = int(0.8 * X.shape[0])
+    X_train, X_test = X[:n_train], X[n_train:]
+    y_train, y_test = y[:n_train], y[n_train:]
+    A = np.column_stack([X_train, np.ones(n_train)])
+    solution = scipy.linalg.lstsq(A, y_train)[0]
+    best = np.mean((X_test @ solution[:-1] + solution[-1] - y_test) ** 2)
+    target = 1.01 * best
+    results = {}
+    for name in COMPETITORS:
+        if name == "NumPy RMSprop loop":
+            model = NumpyRMSprop(batch_size=batch_size, learning_rate=0.01)
+            step = lambda model=model: model.epoch(X_train, y_train)  # noqa: E731
+        else:
+            model = COMPETITORS[name](batch_size, 1)
+            if name == "RMSpropRegressor":
+                model.set_params(learning_rate=0.01)
+            else:
+                model.set_params(
+                    **{"eta0" if name == "SGDRegressor" else "learning_rate_init": 0.01}
+                )
+            step = lambda model=model: model.partial_fit(X_train, y_train)  # noqa: E731
+        elapsed, reached = 0.0, None
+        with np.errstate(all="ignore"):
+            for _ in range(max_epochs):
+                start = time.perf_counter()
+                try:
+                    step()
+                except ValueError:  # diverged
+                    break
+                elapsed += time.perf_counter() - start
+                mse = np.mean((model.predict(X_test) - y_test) ** 2)
+                if not np.isfinite(mse):
+                    break
+                if mse <= target:
+                    reached = elapsed
+                    break
+                if elapsed > max_seconds:
+                    break
+        results[name] = reached
+    return results
+
+
+def cold_compile_seconds():
+    """First fit in a fresh process with an empty numba cache, minus a later fit."""
+    code = (
+        "import time, numpy as np\n"
+        "from sk_rmsprop import RMSpropRegressor\n"
+        "X = np.random.default_rng(0).normal(size=(1000, 5)); y = X.sum(axis=1)\n"
+        "t = []\n"
+        "for _ in range(2):\n"
+        "    s = time.perf_counter()\n"
+        "    RMSpropRegressor(n_iter=5, tol=None).fit(X, y)\n"
+        "    t.append(time.perf_counter() - s)\n"
+        "print(t[0], t[1])\n"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    first, later = map(float, out.split())
+    return first, later
+
+
+def fmt_ms(seconds):
+    return "—" if seconds is None else f"{1000 * seconds:.1f} ms"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="small data: a smoke run of every case"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="runs per timing; the median is reported (default 5)",
+    )
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    warnings.filterwarnings("ignore", message="Got `batch_size`", category=UserWarning)
+    scale = 20 if args.quick else 1
+    repeats = args.repeats
+    n_epochs = 3
+
+    print("# sk-rmsprop benchmark\n")
+    print(f"Command: `python benchmarks/run.py{' --quick' if args.quick else ''}`  ")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.processor() or platform.platform()}  "
+    )
+    print(
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, sk-rmsprop {sk_rmsprop.__version__}  "
+    )
+    print(f"Medians of {repeats} runs of {n_epochs} epochs each.\n")
+
+    ratios = {}
+    cases = [
+        ("dense 200,000 × 20 float64, batch 32", dense_data(200_000 // scale, 20), 32),
+        (
+            "dense 200,000 × 20 float32, batch 32",
+            dense_data(200_000 // scale, 20, np.float32),
+            32,
+        ),
+        ("dense 50,000 × 1 float64, batch 512", dense_data(50_000 // scale, 1), 512),
+        (
+            "sparse 100,000 × 2^18, ~50 non-zeros per row, batch 32",
+            hashed_text_data(100_000 // scale, 2**18, 50),
+            32,
+        ),
+    ]
+    print("## Per-epoch time\n")
+    print("| case | " + " | ".join(COMPETITORS) + " | random-order read floor |")
+    print("|---|" + "---|" * (len(COMPETITORS) + 1))
+    timings = {}
+    for label, (X, y), batch_size in cases:
+        row = {}
+        for name in COMPETITORS:
+            row[name] = per_epoch(name, X, y, batch_size, n_epochs, repeats)
+        floor = None if sp.issparse(X) else read_floor(X, repeats)
+        timings[label] = row
+        cells = [fmt_ms(row[name]) for name in COMPETITORS] + [fmt_ms(floor)]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+        ours_time = row["RMSpropRegressor"]
+        ratios[label] = {
+            "ours / SGDRegressor": ours_time / row["SGDRegressor"],
+            "NumPy loop / ours": row["NumPy RMSprop loop"] / ours_time,
+            "ours / Adam": ours_time / row["MLPRegressor (adam)"],
+        }
+        if floor is not None:
+            ratios[label]["ours / read floor"] = ours_time / floor
+
+    print("\n## Ratios (same run)\n")
+    print("| case | ratio | value |")
+    print("|---|---|---|")
+    for label, values in ratios.items():
+        for ratio, value in values.items():
+            print(f"| {label} | {ratio} | {value:.2f} |")
+    f64 = timings[cases[0][0]]["RMSpropRegressor"]
+    f32 = timings[cases[1][0]]["RMSpropRegressor"]
+    print(
+        f"| dense 200,000 × 20, batch 32 | ours float32 / ours float64 | "
+        f"{f32 / f64:.2f} |"
+    )
+
+    print("\n## Peak memory of fit beyond X\n")
+    print("| case | X | peak during fit | peak / (8 bytes × n_samples) |")
+    print("|---|---|---|---|")
+    for label, (X, y), batch_size in cases:
+        peak = peak_fit_memory(X, y, batch_size)
+        x_bytes = (
+            X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+            if sp.issparse(X)
+            else X.nbytes
+        )
+        print(
+            f"| {label} | {x_bytes / 2**20:.1f} MiB | {peak / 2**20:.2f} MiB | "
+            f"{peak / (8 * X.shape[0]):.2f} |"
+        )
+
+    print("\n## Time to accuracy on badly scaled features\n")
+    print(
+        "Eight features with scales from 1e-3 to 1e3, not standardised, batch 32, "
+        "learning rate 0.01 for all. Training seconds until the held-out MSE is "
+        "within 1% of the least-squares optimum; 'never' when a method diverges "
+        "or stalls within the budget.\n"
+    )
+    X, y = badly_scaled_data(50_000 // scale)
+    max_epochs, max_seconds = (20, 5.0) if args.quick else (200, 60.0)
+    results = time_to_accuracy(X, y, 32, max_epochs, max_seconds)
+    print("| method | seconds |")
+    print("|---|---|")
+    for name, seconds in results.items():
+        shown = "never" if seconds is None else f"{seconds:.3f}"
+        print(f"| {name} | {shown} |")
+
+    first, later = cold_compile_seconds()
+    print("\n## Compilation\n")
+    print(
+        f"First fit in a fresh process with an empty numba cache: {first:.2f} s; "
+        f"a later fit: {later:.3f} s; difference {first - later:.2f} s."
+    )
+
+
+if __name__ == "__main__":
+    main()
