@@ -11,10 +11,43 @@ specialisation per dtype serves both.
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 
-@njit(cache=True)
+@intrinsic
+def _prefetch(typingctx, X, row, offset):
+    """Ask the CPU to start loading byte ``offset`` of row ``row`` of ``X``.
+
+    A prefetch never faults and never waits, so the next batch's rows can be
+    on their way from memory while the current batch computes.
+    """
+    signature = types.void(X, row, offset)
+
+    def codegen(context, builder, sig, args):
+        array = context.make_array(sig.args[0])(context, builder, args[0])
+        row_stride = cgutils.unpack_tuple(builder, array.strides)[0]
+        byte_pointer = ir.IntType(8).as_pointer()
+        address = builder.add(builder.mul(args[1], row_stride), args[2])
+        pointer = builder.gep(builder.bitcast(array.data, byte_pointer), [address])
+        int32 = ir.IntType(32)
+        prefetch = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]),
+            "llvm.prefetch.p0",
+        )
+        read, keep_in_all_caches, data_cache = (
+            ir.Constant(int32, v) for v in (0, 3, 1)
+        )
+        builder.call(prefetch, [pointer, read, keep_in_all_caches, data_cache])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+@njit(cache=True, inline="always")
 def rmsprop_step(W, V, M, B, k, j, g, rule):
     """Apply one RMSprop update to the parameter ``W[k, j]`` with gradient ``g``.
 
@@ -48,7 +81,7 @@ def rmsprop_step(W, V, M, B, k, j, g, rule):
         W[k, j] -= lr * g / d
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule):
     """Apply ``n_steps`` updates with zero gradient to ``W[k, j]`` at once.
 
@@ -70,7 +103,7 @@ def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule):
         B[k, j] *= mu_n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
@@ -94,7 +127,7 @@ def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept
         G[k, n_features] = zero
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _penalty(W):
     """Sum of the squared coefficients (the intercept column excluded)."""
     total = W.dtype.type(0)
@@ -140,6 +173,9 @@ def dense_epoch(
     wb = np.empty(batch_size, dtype=sample_weight.dtype)
     pred = np.empty(batch_size, dtype=W.dtype)
     n_rows = perm.shape[0]
+    row_bytes = n_features * X.itemsize
+    # Prefetching assumes each row is one contiguous run of bytes.
+    prefetch = X.strides[1] == X.itemsize
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
@@ -164,6 +200,13 @@ def dense_epoch(
                 for r in range(size):
                     pred[r] += Xb[r, j] * w_kj
             for r in range(size):
+                # Request row r of the next batch, spread over this batch's
+                # work so the loads overlap the arithmetic.
+                ahead = start + batch_size + r
+                if prefetch and k == 0 and ahead < n_rows:
+                    for offset in range(0, row_bytes, 64):
+                        _prefetch(X, perm[ahead], offset)
+                    _prefetch(X, perm[ahead], row_bytes - 1)
                 w = wb[r]
                 if w == 0:
                     continue
