@@ -640,7 +640,8 @@ def _epoch_order(rows, seed, t, shuffle):
     """
     if not shuffle:
         return rows
-    return rows[np.random.default_rng([seed, t]).permutation(len(rows))]
+    # Shuffling a copy of rows costs half of drawing indices and gathering.
+    return np.random.default_rng([seed, t]).permutation(rows)
 
 
 def _zero_state(n_features, n_targets, dtype):
