@@ -18,20 +18,22 @@ from numba.extending import intrinsic
 
 
 @intrinsic
-def _prefetch(typingctx, X, row, offset):
-    """Ask the CPU to start loading byte ``offset`` of row ``row`` of ``X``.
+def _prefetch(typingctx, A, i, j):
+    """Ask the CPU to start loading the cache line that holds ``A[i, j]``.
 
-    A prefetch never faults and never waits, so the next batch's rows can be
-    on their way from memory while the current batch computes.
+    A prefetch never faults and never waits, so data needed a little later
+    can be on its way from memory while the current work goes on.
     """
-    signature = types.void(X, row, offset)
+    signature = types.void(A, i, j)
 
     def codegen(context, builder, sig, args):
         array = context.make_array(sig.args[0])(context, builder, args[0])
-        row_stride = cgutils.unpack_tuple(builder, array.strides)[0]
+        stride_i, stride_j = cgutils.unpack_tuple(builder, array.strides)
+        i = context.cast(builder, args[1], sig.args[1], types.intp)
+        j = context.cast(builder, args[2], sig.args[2], types.intp)
+        offset = builder.add(builder.mul(i, stride_i), builder.mul(j, stride_j))
         byte_pointer = ir.IntType(8).as_pointer()
-        address = builder.add(builder.mul(args[1], row_stride), args[2])
-        pointer = builder.gep(builder.bitcast(array.data, byte_pointer), [address])
+        pointer = builder.gep(builder.bitcast(array.data, byte_pointer), [offset])
         int32 = ir.IntType(32)
         prefetch = cgutils.get_or_insert_function(
             builder.module,
@@ -82,7 +84,7 @@ def rmsprop_step(W, V, M, B, k, j, g, rule):
 
 
 @njit(cache=True, inline="always")
-def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule):
+def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule, rho_powers, mu_powers):
     """Apply ``n_steps`` updates with zero gradient to ``W[k, j]`` at once.
 
     With ``g = 0`` the rule reduces to ``v <- rho * v``, ``m <- rho * m`` and
@@ -90,17 +92,32 @@ def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule):
     scaled by ``rho**n``, ``b`` by ``mu**n``, and ``w`` has moved by
     ``lr * b * (mu + mu**2 + ... + mu**n)``. This closed form is exact, which
     is what lets the sparse kernel skip coordinates a batch does not touch.
+    ``rho_powers[n]`` and ``mu_powers[n]`` hold ``rho**n`` and ``mu**n``.
     """
     lr, rho, one_minus_rho, eps, mu, centered = rule
-    one = W.dtype.type(1)
-    decay = W.dtype.type(rho**n_steps)
+    decay = rho_powers[n_steps]
     V[k, j] *= decay
     if centered:
         M[k, j] *= decay
     if mu > 0:
-        mu_n = W.dtype.type(mu**n_steps)
+        one = W.dtype.type(1)
+        mu_n = mu_powers[n_steps]
         W[k, j] -= lr * B[k, j] * (mu * (one - mu_n) / (one - mu))
         B[k, j] *= mu_n
+
+
+@njit(cache=True)
+def powers(base, n):
+    """``[base**0, ..., base**n]`` by repeated products, in the dtype of base.
+
+    A table lookup costs far less than a call to ``pow`` for every deferred
+    coordinate.
+    """
+    out = np.empty(n + 1, dtype=np.asarray(base).dtype)
+    out[0] = 1
+    for i in range(1, n + 1):
+        out[i] = out[i - 1] * base
+    return out
 
 
 @njit(cache=True, inline="always")
@@ -173,9 +190,7 @@ def dense_epoch(
     wb = np.empty(batch_size, dtype=sample_weight.dtype)
     pred = np.empty(batch_size, dtype=W.dtype)
     n_rows = perm.shape[0]
-    row_bytes = n_features * X.itemsize
-    # Prefetching assumes each row is one contiguous run of bytes.
-    prefetch = X.strides[1] == X.itemsize
+    per_line = max(64 // X.itemsize, 1)  # elements of X in one cache line
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
@@ -203,10 +218,10 @@ def dense_epoch(
                 # Request row r of the next batch, spread over this batch's
                 # work so the loads overlap the arithmetic.
                 ahead = start + batch_size + r
-                if prefetch and k == 0 and ahead < n_rows:
-                    for offset in range(0, row_bytes, 64):
-                        _prefetch(X, perm[ahead], offset)
-                    _prefetch(X, perm[ahead], row_bytes - 1)
+                if k == 0 and ahead < n_rows and n_features > 0:
+                    for j in range(0, n_features, per_line):
+                        _prefetch(X, perm[ahead], j)
+                    _prefetch(X, perm[ahead], n_features - 1)
                 w = wb[r]
                 if w == 0:
                     continue
@@ -243,11 +258,16 @@ def sparse_epoch(
     V,
     M,
     B,
+    G,
     rule,
     alpha,
     fit_intercept,
 ):
     """Run one epoch over the rows ``perm`` of a CSR matrix; see `dense_epoch`.
+
+    ``G`` is zero on entry and on exit; it holds the batch's gradient sums. Its
+    layout, like that of ``W``, ``V``, ``M`` and ``B``, is the caller's: views
+    that keep the values of one parameter side by side save cache misses here.
 
     With ``alpha == 0`` a batch costs time in proportion to its non-zeros: a
     coordinate that no row of the batch touches has zero gradient, so its
@@ -259,34 +279,42 @@ def sparse_epoch(
     n_targets = W.shape[0]
     zero = W.dtype.type(0)
     lazy = alpha == 0
-    G = np.zeros((n_targets, n_features + 1), dtype=W.dtype)
     all_coords = np.arange(n_features)
-    # caught_up[j]: number of this epoch's updates already applied to column j.
-    caught_up = np.zeros(n_features, dtype=np.int64)
-    # listed[j]: the last batch whose list of touched columns holds j.
-    listed = np.full(n_features, -1, dtype=np.int64)
+    # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
+    # while the current batch lists it, mark[j] holds -1 - that count.
+    mark = np.zeros(n_features, dtype=np.int64)
     touched = np.empty(n_features, dtype=np.int64)
     n_rows = perm.shape[0]
+    n_batches = (n_rows + batch_size - 1) // batch_size
+    rho_powers = powers(rule[1], n_batches)
+    mu_powers = powers(rule[4], n_batches)
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
-    for batch, start in enumerate(range(0, n_rows, batch_size)):
+    for start in range(0, n_rows, batch_size):
         stop = min(start + batch_size, n_rows)
         n_touched = 0
         if lazy:
+            # List the batch's columns and request their parameters first, then
+            # catch them up: the loads of the first pass overlap each other
+            # instead of waiting one by one behind the catch-up's updates.
             for ii in range(start, stop):
                 i = perm[ii]
                 for p in range(indptr[i], indptr[i + 1]):
                     j = indices[p]
-                    if listed[j] != batch:
-                        listed[j] = batch
+                    if mark[j] >= 0:
+                        mark[j] = -1 - mark[j]
                         touched[n_touched] = j
                         n_touched += 1
-                        idle = n_updates - caught_up[j]
-                        if idle > 0:
-                            for k in range(n_targets):
-                                rmsprop_idle_steps(W, V, M, B, k, j, idle, rule)
-                        caught_up[j] = n_updates
+                        _prefetch(W, 0, j)
+            for c in range(n_touched):
+                j = touched[c]
+                idle = n_updates - (-1 - mark[j])
+                if idle > 0:
+                    for k in range(n_targets):
+                        rmsprop_idle_steps(
+                            W, V, M, B, k, j, idle, rule, rho_powers, mu_powers
+                        )
         batch_weight = zero
         batch_loss = zero
         for ii in range(start, stop):
@@ -305,23 +333,23 @@ def sparse_epoch(
                 for p in range(indptr[i], indptr[i + 1]):
                     G[k, indices[p]] += wr * data[p]
                 G[k, n_features] += wr
-        if batch_weight == 0:
-            continue
-        penalty = _penalty(W) if alpha > 0 else zero
-        objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
-        weight_sum += batch_weight
-        if lazy:
-            coords = touched[:n_touched]
-            for c in range(n_touched):
-                caught_up[coords[c]] = n_updates + 1
-        else:
-            coords = all_coords
-        _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept)
-        n_updates += 1
+        if batch_weight > 0:
+            penalty = _penalty(W) if alpha > 0 else zero
+            objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
+            weight_sum += batch_weight
+            coords = touched[:n_touched] if lazy else all_coords
+            _apply_batch(
+                W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept
+            )
+            n_updates += 1
+        for c in range(n_touched):
+            mark[touched[c]] = n_updates
     if lazy:
         for j in range(n_features):
-            idle = n_updates - caught_up[j]
+            idle = n_updates - mark[j]
             if idle > 0:
                 for k in range(n_targets):
-                    rmsprop_idle_steps(W, V, M, B, k, j, idle, rule)
+                    rmsprop_idle_steps(
+                        W, V, M, B, k, j, idle, rule, rho_powers, mu_powers
+                    )
     return objective_sum, weight_sum, n_updates

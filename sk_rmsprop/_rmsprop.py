@@ -471,15 +471,15 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             )
 
     def _copy_state(self):
-        """Fresh copies of the parameters and optimizer state, in X's layout."""
+        """Fresh copies of the parameters and optimizer state (see `_zero_state`)."""
         coef = np.atleast_2d(self.coef_)
-        intercept = np.broadcast_to(self.intercept_, (coef.shape[0],))
-        return {
-            "W": np.column_stack([coef, intercept]).astype(coef.dtype),
-            "V": self.square_avg_.copy(),
-            "M": self.grad_avg_.copy(),
-            "B": self.momentum_buffer_.copy(),
-        }
+        state = _zero_state(coef.shape[1], coef.shape[0], coef.dtype)
+        state["W"][:, :-1] = coef
+        state["W"][:, -1] = self.intercept_
+        state["V"][...] = self.square_avg_
+        state["M"][...] = self.grad_avg_
+        state["B"][...] = self.momentum_buffer_
+        return state
 
     def _set_state(self, state, y_ndim):
         """Publish the parameters and optimizer state as fitted attributes."""
@@ -489,9 +489,9 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             coef, intercept = coef[0], intercept[0]
         self.coef_ = coef
         self.intercept_ = intercept
-        self.square_avg_ = state["V"]
-        self.grad_avg_ = state["M"]
-        self.momentum_buffer_ = state["B"]
+        self.square_avg_ = state["V"].copy()
+        self.grad_avg_ = state["M"].copy()
+        self.momentum_buffer_ = state["B"].copy()
 
     # ------------------------------------------------------------------
     # Training
@@ -587,7 +587,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
             cast(self.momentum),
             self.centered,
         )
-        W, V, M, B = state["W"], state["V"], state["M"], state["B"]
+        W, V, M, B, G = (state[name] for name in "WVMBG")
         options = (rule, cast(self.alpha), self.fit_intercept)
         if sparse.issparse(X):
             data, indices, indptr = X.data, X.indices, X.indptr
@@ -604,6 +604,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                 V,
                 M,
                 B,
+                G,
                 *options,
             )
         else:
@@ -645,9 +646,15 @@ def _epoch_order(rows, seed, t, shuffle):
 
 
 def _zero_state(n_features, n_targets, dtype):
-    """Parameters and optimizer state at zero, intercepts in the last column."""
-    shape = (n_targets, n_features + 1)
-    return {name: np.zeros(shape, dtype=dtype) for name in ("W", "V", "M", "B")}
+    """Parameters, optimizer state and gradient sums at zero.
+
+    Each is a view of shape (n_targets, n_features + 1), intercepts in the last
+    column, into one buffer that keeps the five values of a parameter side by
+    side: the sparse kernel visits parameters in random order, and then finds
+    all it needs in one or two cache lines.
+    """
+    buffer = np.zeros((n_features + 1, n_targets, 5), dtype=dtype)
+    return {name: buffer[:, :, slot].T for slot, name in enumerate("WVMBG")}
 
 
 @contextmanager

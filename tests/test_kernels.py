@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from sk_rmsprop._kernels import dense_epoch, rmsprop_idle_steps, rmsprop_step
+from sk_rmsprop._kernels import dense_epoch, powers, rmsprop_idle_steps, rmsprop_step
 
 LR, RHO, EPS = 0.1, 0.9, 1e-8
 
@@ -109,7 +109,8 @@ def test_idle_steps_equal_zero_gradient_steps(mu, centered, n_steps):
     for _ in range(n_steps):
         _step(*stepped, 0.0, mu=mu, centered=centered)
     jumped = [a.copy() for a in start]
-    rmsprop_idle_steps(*jumped, 0, 0, n_steps, _rule(mu, centered))
+    tables = powers(RHO, n_steps), powers(mu, n_steps)
+    rmsprop_idle_steps(*jumped, 0, 0, n_steps, _rule(mu, centered), *tables)
     for a, b in zip(jumped, stepped, strict=True):
         # A power and a geometric sum in place of repeated products.
         assert_allclose(a, b, rtol=1e-14)
