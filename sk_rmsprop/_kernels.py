@@ -21,6 +21,8 @@ from numba.extending import intrinsic
 def _prefetch(typingctx, A, i, j):
     """Ask the CPU to start loading the cache line that holds ``A[i, j]``.
 
+    For a 1-D ``A`` the line holding ``A[i]`` is requested and ``j`` is unused.
+
     A prefetch never faults and never waits, so data needed a little later
     can be on its way from memory while the current work goes on.
     """
@@ -28,10 +30,12 @@ def _prefetch(typingctx, A, i, j):
 
     def codegen(context, builder, sig, args):
         array = context.make_array(sig.args[0])(context, builder, args[0])
-        stride_i, stride_j = cgutils.unpack_tuple(builder, array.strides)
+        strides = cgutils.unpack_tuple(builder, array.strides)
         i = context.cast(builder, args[1], sig.args[1], types.intp)
-        j = context.cast(builder, args[2], sig.args[2], types.intp)
-        offset = builder.add(builder.mul(i, stride_i), builder.mul(j, stride_j))
+        offset = builder.mul(i, strides[0])
+        if len(strides) > 1:  # a 1-D array ignores j
+            j = context.cast(builder, args[2], sig.args[2], types.intp)
+            offset = builder.add(offset, builder.mul(j, strides[1]))
         byte_pointer = ir.IntType(8).as_pointer()
         pointer = builder.gep(builder.bitcast(array.data, byte_pointer), [offset])
         int32 = ir.IntType(32)
@@ -215,13 +219,16 @@ def dense_epoch(
                 for r in range(size):
                     pred[r] += Xb[r, j] * w_kj
             for r in range(size):
-                # Request row r of the next batch, spread over this batch's
-                # work so the loads overlap the arithmetic.
+                # Request row r of the next batch (its x, y and weight),
+                # spread over this batch's work so the loads overlap it.
                 ahead = start + batch_size + r
-                if k == 0 and ahead < n_rows and n_features > 0:
+                if k == 0 and ahead < n_rows:
+                    i_ahead = perm[ahead]
                     for j in range(0, n_features, per_line):
-                        _prefetch(X, perm[ahead], j)
-                    _prefetch(X, perm[ahead], n_features - 1)
+                        _prefetch(X, i_ahead, j)
+                    _prefetch(X, i_ahead, n_features - 1)
+                    _prefetch(Y, i_ahead, 0)
+                    _prefetch(sample_weight, i_ahead, 0)
                 w = wb[r]
                 if w == 0:
                     continue
