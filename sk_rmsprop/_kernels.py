@@ -135,17 +135,21 @@ def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept
     n_targets = W.shape[0]
     n_features = W.shape[1] - 1
     zero = W.dtype.type(0)
-    for c in range(coords.shape[0]):
-        j = coords[c]
+    n_coords = coords.shape[0]
+    # One loop, and so one copy of the rule: the intercepts come last, with no
+    # penalty, and are left alone when they are not fitted.
+    for c in range(n_coords + 1):
+        if c < n_coords:
+            j = coords[c]
+            penalty = alpha
+        else:
+            j = n_features
+            penalty = zero
         for k in range(n_targets):
-            g = G[k, j] / batch_weight + alpha * W[k, j]
+            g = G[k, j] / batch_weight + penalty * W[k, j]
             G[k, j] = zero
-            rmsprop_step(W, V, M, B, k, j, g, rule)
-    for k in range(n_targets):
-        if fit_intercept:
-            g = G[k, n_features] / batch_weight
-            rmsprop_step(W, V, M, B, k, n_features, g, rule)
-        G[k, n_features] = zero
+            if j < n_features or fit_intercept:
+                rmsprop_step(W, V, M, B, k, j, g, rule)
 
 
 @njit(cache=True, inline="always")
