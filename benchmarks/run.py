@@ -192,11 +192,11 @@ def hashed_text_data(n_samples, n_features, nnz_per_row, seed=0):
 
 
 def badly_scaled_data(n_samples, seed=0):
+    """Eight features with scales from 1e-2 to 1e2 and coefficients of order 1."""
     rng = np.random.default_rng(seed)
-    scales = np.logspace(-3, 3, 8)
+    scales = np.logspace(-2, 2, 8)
     X = rng.normal(size=(n_samples, 8)) * scales
-    coef = rng.normal(size=8) / scales
-    y = X @ coef + 3.0 + 0.5 * rng.normal(size=n_samples)
+    y = X @ rng.normal(size=8) + 3.0 + 0.5 * rng.normal(size=n_samples)
     return X, y
 
 
@@ -204,47 +204,55 @@ def badly_scaled_data(n_samples, seed=0):
 # Cases
 
 
+LEARNING_RATES = (1e-1, 1e-2, 1e-3, 1e-4)
+
+
+def _stepper(name, learning_rate, batch_size, X, y):
+    """A model of ``name`` and a function that trains it for one more epoch."""
+    if name == "NumPy RMSprop loop":
+        model = NumpyRMSprop(batch_size=batch_size, learning_rate=learning_rate)
+        return model, lambda: model.epoch(X, y)
+    model = COMPETITORS[name](batch_size, 1)
+    key = {"SGDRegressor": "eta0", "MLPRegressor (adam)": "learning_rate_init"}
+    model.set_params(**{key.get(name, "learning_rate"): learning_rate})
+    return model, lambda: model.partial_fit(X, y)
+
+
 def time_to_accuracy(X, y, batch_size, max_epochs, max_seconds):
-    """Training seconds until the held-out MSE is within 1% of least squares."""
+    """Training seconds until the held-out MSE is within 1% of least squares.
+
+    Each method runs with every learning rate in ``LEARNING_RATES`` and keeps
+    its fastest; evaluation time is not counted. Returns ``{name: (seconds,
+    learning_rate)}`` with ``seconds`` None where no learning rate got there.
+    """
     n_train = int(0.8 * X.shape[0])
     X_train, X_test = X[:n_train], X[n_train:]
     y_train, y_test = y[:n_train], y[n_train:]
     A = np.column_stack([X_train, np.ones(n_train)])
     solution = scipy.linalg.lstsq(A, y_train)[0]
-    best = np.mean((X_test @ solution[:-1] + solution[-1] - y_test) ** 2)
-    target = 1.01 * best
+    target = 1.01 * np.mean((X_test @ solution[:-1] + solution[-1] - y_test) ** 2)
     results = {}
     for name in COMPETITORS:
-        if name == "NumPy RMSprop loop":
-            model = NumpyRMSprop(batch_size=batch_size, learning_rate=0.01)
-            step = lambda model=model: model.epoch(X_train, y_train)  # noqa: E731
-        else:
-            model = COMPETITORS[name](batch_size, 1)
-            if name == "RMSpropRegressor":
-                model.set_params(learning_rate=0.01)
-            else:
-                model.set_params(
-                    **{"eta0" if name == "SGDRegressor" else "learning_rate_init": 0.01}
-                )
-            step = lambda model=model: model.partial_fit(X_train, y_train)  # noqa: E731
-        elapsed, reached = 0.0, None
-        with np.errstate(all="ignore"):
-            for _ in range(max_epochs):
-                start = time.perf_counter()
-                try:
-                    step()
-                except ValueError:  # diverged
-                    break
-                elapsed += time.perf_counter() - start
-                mse = np.mean((model.predict(X_test) - y_test) ** 2)
-                if not np.isfinite(mse):
-                    break
-                if mse <= target:
-                    reached = elapsed
-                    break
-                if elapsed > max_seconds:
-                    break
-        results[name] = reached
+        best = (None, None)
+        for learning_rate in LEARNING_RATES:
+            model, step = _stepper(name, learning_rate, batch_size, X_train, y_train)
+            elapsed = 0.0
+            with np.errstate(all="ignore"):
+                for _ in range(max_epochs):
+                    start = time.perf_counter()
+                    try:
+                        step()
+                    except ValueError:  # diverged
+                        break
+                    elapsed += time.perf_counter() - start
+                    mse = np.mean((model.predict(X_test) - y_test) ** 2)
+                    if not np.isfinite(mse) or elapsed > max_seconds:
+                        break
+                    if mse <= target:
+                        if best[0] is None or elapsed < best[0]:
+                            best = (elapsed, learning_rate)
+                        break
+        results[name] = best
     return results
 
 
@@ -374,19 +382,22 @@ def main():
 
     print("\n## Time to accuracy on badly scaled features\n")
     print(
-        "Eight features with scales from 1e-3 to 1e3, not standardised, batch 32, "
-        "learning rate 0.01 for all. Training seconds until the held-out MSE is "
-        "within 1% of the least-squares optimum; 'never' when a method diverges "
-        "or stalls within the budget.\n"
+        "Eight features with scales from 1e-2 to 1e2, not standardised, "
+        "coefficients of order 1, batch 32. Training seconds until the held-out "
+        "MSE is within 1% of the least-squares optimum, for the best of the "
+        f"learning rates {', '.join(map(str, LEARNING_RATES))}; 'never' when "
+        "every one diverges or stalls within the budget.\n"
     )
-    X, y = badly_scaled_data(50_000 // scale)
-    max_epochs, max_seconds = (20, 5.0) if args.quick else (200, 60.0)
+    X, y = badly_scaled_data(20_000 // scale)
+    max_epochs, max_seconds = (10, 2.0) if args.quick else (100, 10.0)
     results = time_to_accuracy(X, y, 32, max_epochs, max_seconds)
-    print("| method | seconds |")
-    print("|---|---|")
-    for name, seconds in results.items():
-        shown = "never" if seconds is None else f"{seconds:.3f}"
-        print(f"| {name} | {shown} |")
+    print("| method | seconds | learning rate |")
+    print("|---|---|---|")
+    for name, (seconds, learning_rate) in results.items():
+        if seconds is None:
+            print(f"| {name} | never | — |")
+        else:
+            print(f"| {name} | {seconds:.3f} | {learning_rate} |")
 
     first, later = cold_compile_seconds()
     print("\n## Compilation\n")
