@@ -310,6 +310,17 @@ def sparse_epoch(
             # catch them up: the loads of the first pass overlap each other
             # instead of waiting one by one behind the catch-up's updates.
             for ii in range(start, stop):
+                # Request the next batch's rows, targets and weights meanwhile.
+                ahead = ii + batch_size
+                if ahead < n_rows:
+                    i_ahead = perm[ahead]
+                    first, last = indptr[i_ahead], indptr[i_ahead + 1]
+                    for p in range(first, last, max(64 // indices.itemsize, 1)):
+                        _prefetch(indices, p, 0)
+                    for p in range(first, last, max(64 // data.itemsize, 1)):
+                        _prefetch(data, p, 0)
+                    _prefetch(Y, i_ahead, 0)
+                    _prefetch(sample_weight, i_ahead, 0)
                 i = perm[ii]
                 for p in range(indptr[i], indptr[i + 1]):
                     j = indices[p]
