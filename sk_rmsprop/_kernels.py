@@ -162,7 +162,7 @@ def _penalty(W):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dense_epoch(
     X, Y, sample_weight, perm, batch_size, W, V, M, B, rule, alpha, fit_intercept
 ):
@@ -255,7 +255,7 @@ def dense_epoch(
     return objective_sum, weight_sum, n_updates
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_epoch(
     data,
     indices,

@@ -2,7 +2,8 @@
 
 import time
 import warnings
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -366,7 +367,9 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                 state = self._copy_state()
                 y_ndim = self.coef_.ndim
             rows = np.arange(X.shape[0])
-            objective = self._run_epoch(X, Y, sample_weight, rows, state)
+            epoch = len(self.loss_curve_)
+            perm = _epoch_order(rows, self._seed, epoch, self.shuffle)
+            objective = self._run_epoch(X, Y, sample_weight, perm, state)
             self._check_finite(objective, state, len(self.loss_curve_) + 1)
             self.loss_curve_ = self.loss_curve_ + [objective]
             self.best_loss_ = min(self.loss_curve_)
@@ -525,44 +528,49 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         no_improvement = 0
         start_time = time.perf_counter()
         self.n_iter_ = 0
-        for epoch in range(1, self.n_iter + 1):
-            objective = self._run_epoch(X, Y, sample_weight, rows, state)
-            self._check_finite(objective, state, epoch)
-            loss_curve.append(objective)
-            self.n_iter_ = epoch
-            if self.verbose > 0:
-                print(
-                    f"Epoch {epoch}, objective: {objective:.6g}, "
-                    f"elapsed: {time.perf_counter() - start_time:.3f} s"
-                )
-            if self.early_stopping:
-                W = state["W"]
-                pred = safe_sparse_dot(X_val, W[:, :-1].T) + W[:, -1]
-                score = r2_score(Y_val, pred, sample_weight=sw_val)
-                validation_scores.append(score)
-                watched, best = score, best_score
-                if score > best_score:
-                    best_score = score
-                    best_W = W.copy()
+        orders = _epoch_orders(
+            rows, self._seed, len(loss_curve), self.n_iter, self.shuffle
+        )
+        # Closing the stream at once ends its worker thread on a break or error.
+        with closing(orders):
+            for epoch, perm in enumerate(orders, start=1):
+                objective = self._run_epoch(X, Y, sample_weight, perm, state)
+                self._check_finite(objective, state, epoch)
+                loss_curve.append(objective)
+                self.n_iter_ = epoch
+                if self.verbose > 0:
+                    print(
+                        f"Epoch {epoch}, objective: {objective:.6g}, "
+                        f"elapsed: {time.perf_counter() - start_time:.3f} s"
+                    )
+                if self.early_stopping:
+                    W = state["W"]
+                    pred = safe_sparse_dot(X_val, W[:, :-1].T) + W[:, -1]
+                    score = r2_score(Y_val, pred, sample_weight=sw_val)
+                    validation_scores.append(score)
+                    watched, best = score, best_score
+                    if score > best_score:
+                        best_score = score
+                        best_W = W.copy()
+                else:
+                    # Minimise the objective: watch its negative.
+                    watched, best = -objective, -best_loss
+                if self.tol is not None and watched < best + self.tol:
+                    no_improvement += 1
+                else:
+                    no_improvement = 0
+                best_loss = min(best_loss, objective)
+                if self.tol is not None and no_improvement >= self.n_iter_no_change:
+                    break
             else:
-                # Minimise the objective: watch its negative.
-                watched, best = -objective, -best_loss
-            if self.tol is not None and watched < best + self.tol:
-                no_improvement += 1
-            else:
-                no_improvement = 0
-            best_loss = min(best_loss, objective)
-            if self.tol is not None and no_improvement >= self.n_iter_no_change:
-                break
-        else:
-            if self.tol is not None:
-                warnings.warn(
-                    f"Maximum number of epochs (n_iter={self.n_iter}) reached "
-                    "and the optimization has not converged yet. Consider "
-                    "increasing n_iter.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
+                if self.tol is not None:
+                    warnings.warn(
+                        f"Maximum number of epochs (n_iter={self.n_iter}) reached "
+                        "and the optimization has not converged yet. Consider "
+                        "increasing n_iter.",
+                        ConvergenceWarning,
+                        stacklevel=3,
+                    )
         if self.early_stopping:
             state["W"] = best_W
             self.validation_scores_ = validation_scores
@@ -573,9 +581,8 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         self.loss_curve_ = loss_curve
         self.best_loss_ = min(loss_curve)
 
-    def _run_epoch(self, X, Y, sample_weight, rows, state):
-        """Run one epoch over ``rows`` in a fresh order; return its objective."""
-        perm = _epoch_order(rows, self._seed, self.t_, self.shuffle)
+    def _run_epoch(self, X, Y, sample_weight, perm, state):
+        """Run one epoch over the rows ``perm``, in order; return its objective."""
         batch_size = len(perm) if self.batch_size is None else self.batch_size
         batch_size = min(batch_size, len(perm))
         cast = X.dtype.type
@@ -633,16 +640,35 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         )
 
 
-def _epoch_order(rows, seed, t, shuffle):
-    """The order in which an epoch visits ``rows``.
+def _epoch_order(rows, seed, epoch, shuffle):
+    """The order in which epoch number ``epoch`` visits ``rows``.
 
-    It is drawn from the fit's seed and the update count ``t``, so it is
+    It is drawn from the seed and the epoch number alone, so it is
     reproducible, survives pickling, and never mutates a shared generator.
     """
     if not shuffle:
         return rows
     # Shuffling a copy of rows costs half of drawing indices and gathering.
-    return np.random.default_rng([seed, t]).permutation(rows)
+    return np.random.default_rng([seed, epoch]).permutation(rows)
+
+
+def _epoch_orders(rows, seed, first_epoch, n_epochs, shuffle):
+    """Yield the orders of ``n_epochs`` epochs from ``first_epoch`` on.
+
+    Each order is drawn on a worker thread while the previous epoch trains
+    (the kernels release the GIL), so shuffling costs no time of its own.
+    """
+    if not shuffle:
+        for _ in range(n_epochs):
+            yield rows
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_epoch_order, rows, seed, first_epoch, True)
+        for epoch in range(first_epoch, first_epoch + n_epochs):
+            order = pending.result()
+            if epoch + 1 < first_epoch + n_epochs:
+                pending = pool.submit(_epoch_order, rows, seed, epoch + 1, True)
+            yield order
 
 
 def _zero_state(n_features, n_targets, dtype):
