@@ -91,6 +91,9 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling and the validation split. Pass an int for
         reproducible results: the same int gives bit-identical coefficients.
+        Each epoch's order depends only on the seed and the number of epochs
+        run before it, so warm starts, ``partial_fit`` streams and pickled
+        models resume exactly where they stopped.
 
     warm_start : bool, default=False
         Reuse the coefficients, intercepts and optimizer state of the previous
