@@ -572,7 +572,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                         "and the optimization has not converged yet. Consider "
                         "increasing n_iter.",
                         ConvergenceWarning,
-                        stacklevel=3,
+                        stacklevel=4,
                     )
         if self.early_stopping:
             state["W"] = best_W
