@@ -1,0 +1,7 @@
+"""``python -m sk_rmsprop``: the sk-rmsprop command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())

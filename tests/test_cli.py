@@ -1,0 +1,220 @@
+"""The sk-rmsprop command, run for real in a subprocess."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+pytest.importorskip("skops")
+pytest.importorskip("matplotlib")
+
+
+def run(*args, cwd=None):
+    """Run ``python -m sk_rmsprop ARGS``; return (exit code, stdout, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_rmsprop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def run_measured(*args):
+    """Run the command; return (exit code, stderr, the child's peak memory in KiB).
+
+    ``os.wait4`` reports the resource use of that one child.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sk_rmsprop", *map(str, args)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    return os.waitstatus_to_exitcode(status), stderr, usage.ru_maxrss
+
+
+def make_frame(n_samples, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, 4)) * [1.0, 10.0, 0.1, 100.0] + [0, 5, 0, -50]
+    y = X @ [2.0, -0.3, 10.0, 0.01] + 1.0 + 0.1 * rng.normal(size=n_samples)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    frame["target"] = y
+    return frame
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "train.csv"
+    make_frame(2_000).to_csv(path, index=False)
+    return path
+
+
+def assert_one_line_error(code, stderr, fragment):
+    assert code != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("sk-rmsprop: error: ")
+    assert fragment in lines[0]
+    assert "Traceback" not in stderr
+
+
+def test_demo_is_the_default_and_writes_a_png(tmp_path):
+    code, out, err = run(cwd=tmp_path)
+    assert code == 0, err
+    for name in ("RMSpropRegressor", "LinearRegression", "SGDRegressor"):
+        assert name in out
+    scores = {
+        line.split()[0]: float(line.split()[-2])
+        for line in out.splitlines()
+        if line.startswith(("RMSpropRegressor", "LinearRegression"))
+    }
+    assert abs(scores["RMSpropRegressor"] - scores["LinearRegression"]) < 0.02
+    png = tmp_path / "rmsprop-demo.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_fit_then_predict(tmp_path, suffix):
+    frame = make_frame(3_000)
+    data = tmp_path / f"train{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(data, index=False)
+    else:
+        frame.to_parquet(data)
+    model = tmp_path / "model.skops"
+    code, out, err = run(
+        "fit",
+        data,
+        "--target",
+        "target",
+        "--model",
+        model,
+        "--chunksize",
+        700,
+        "--n-iter",
+        10,
+        "--learning-rate",
+        0.05,
+        "--random-state",
+        0,
+    )
+    assert code == 0, err
+    assert "rows/s" in err and "loss" in err  # progress
+    assert model.is_file()
+
+    predictions = tmp_path / "predictions.csv"
+    code, _, err = run("predict", "--model", model, data, "--output", predictions)
+    assert code == 0, err
+    predicted = pd.read_csv(predictions)["prediction"].to_numpy()
+    assert predicted.shape == (3_000,)
+    y = frame["target"].to_numpy()
+    r2 = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert r2 > 0.99
+
+    code, out, err = run("predict", "--model", model, data)
+    assert code == 0, err
+    assert out.splitlines()[0] == "prediction"
+    assert len(out.splitlines()) == 3_001
+
+
+def test_fit_on_chosen_features_and_options(tmp_path, csv_file):
+    model = tmp_path / "m.skops"
+    code, _, err = run(
+        "fit",
+        csv_file,
+        "--target",
+        "target",
+        "--features",
+        "a",
+        "c",
+        "--model",
+        model,
+        "--n-iter",
+        3,
+        "--tol",
+        "none",
+        "--no-shuffle",
+        "--batch-size",
+        "none",
+    )
+    assert code == 0, err
+    import skops.io as sio
+
+    pipeline = sio.load(model, trusted=["sk_rmsprop._rmsprop.RMSpropRegressor"])
+    assert list(pipeline[0].feature_names_in_) == ["a", "c"]
+    estimator = pipeline[-1]
+    assert estimator.batch_size is None and estimator.shuffle is False
+    assert len(estimator.loss_curve_) == 3
+
+
+def test_a_file_of_many_chunks_keeps_memory_bounded(tmp_path):
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    make_frame(1_000).to_csv(small, index=False)
+    frame = make_frame(1_000_000)
+    frame.to_csv(large, index=False)
+    in_memory_kib = frame.memory_usage().sum() / 1024  # 40 MB as float64
+    del frame
+    args = ("--target", "target", "--n-iter", 1, "--chunksize", 20_000)
+    code, err, base_kib = run_measured("fit", small, *args, "--model", tmp_path / "s")
+    assert code == 0, err
+    code, err, large_kib = run_measured("fit", large, *args, "--model", tmp_path / "l")
+    assert code == 0, err
+    # Reading the file whole would add at least its in-memory size.
+    assert large_kib - base_kib < in_memory_kib / 2, (base_kib, large_kib)
+
+
+BAD_DATA = {
+    "missing column": (lambda f: f.drop(columns="target"), "no column 'target'"),
+    "non-numeric": (lambda f: f.assign(b="x"), "column 'b'"),
+    "nan": (lambda f: f.assign(c=np.where(f.index == 5, np.nan, f["c"])), "'c'"),
+    "inf": (lambda f: f.assign(a=np.where(f.index == 7, np.inf, f["a"])), "'a'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DATA))
+def test_bad_data_gets_one_line_and_keeps_the_old_model(tmp_path, case):
+    change, fragment = BAD_DATA[case]
+    data = tmp_path / "bad.csv"
+    change(make_frame(100)).to_csv(data, index=False)
+    model = tmp_path / "model.skops"
+    model.write_bytes(b"the previous model")
+    code, _, err = run("fit", data, "--target", "target", "--model", model)
+    assert_one_line_error(code, err, fragment)
+    assert model.read_bytes() == b"the previous model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "model.skops"]
+
+
+def test_missing_file(tmp_path):
+    code, _, err = run("fit", tmp_path / "nope.csv", "--target", "y")
+    assert_one_line_error(code, err, "no such file")
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, _, err = run("fit", empty, "--target", "y", "--model", tmp_path / "m")
+    assert_one_line_error(code, err, "empty")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("a,y\n")
+    code, _, err = run("fit", header_only, "--target", "y", "--model", tmp_path / "m")
+    assert_one_line_error(code, err, "no rows")
+    assert not (tmp_path / "m").exists()
+
+
+def test_unreadable_model_file(tmp_path, csv_file):
+    model = tmp_path / "broken.skops"
+    model.write_bytes(b"not a model")
+    output = tmp_path / "out.csv"
+    code, _, err = run("predict", "--model", model, csv_file, "--output", output)
+    assert_one_line_error(code, err, "not a readable model file")
+    assert not output.exists()
+    code, _, err = run("predict", "--model", tmp_path / "none.skops", csv_file)
+    assert_one_line_error(code, err, "no such model file")
