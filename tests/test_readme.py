@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -10,13 +12,27 @@ def _python_blocks():
     return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
 
-def test_readme_quick_start_runs(capsys):
+def test_readme_python_examples_run(capsys):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
     blocks = _python_blocks()
-    quick_start, streaming = blocks[0], blocks[1]
+    assert len(blocks) >= 3
     namespace = {}
-    exec(compile(quick_start + streaming, str(README), "exec"), namespace)
+    exec(compile("\n".join(blocks), str(README), "exec"), namespace)
     out = capsys.readouterr().out
     r2 = float(re.search(r"held-out R²: (-?[\d.]+)", out).group(1))
     assert r2 > 0.3
     assert namespace["search"].best_params_["model__batch_size"] in (16, 64)
     assert namespace["model"].t_ > 0
+    assert len(namespace["display"].line_.get_ydata()) > 0
+
+
+def test_readme_starts_with_the_two_commands():
+    text = README.read_text()
+    first_block = re.search(r"```bash\n(.*?)```", text, flags=re.DOTALL).group(1)
+    assert first_block.strip().splitlines() == [
+        'python -m pip install ".[cli]" && sk-rmsprop demo',
+        'python -m pip install ".[test]" && python -m pytest',
+    ]
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert 'python -m pip install ".[test]" && python -m pytest' in ci
