@@ -23,10 +23,18 @@ from sklearn.utils.validation import (
 
 from ._kernels import dense_epoch, sparse_epoch
 
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9 has no callbacks API
+
+    class CallbackSupportMixin:
+        """Stand-in base class: without the callbacks API there is no set_callbacks."""
+
+
 _SEED_BOUND = np.iinfo(np.int32).max
 
 
-class RMSpropRegressor(RegressorMixin, BaseEstimator):
+class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Linear regression fitted by mini-batch RMSprop.
 
     The model minimises half the sample-weighted mean squared error plus an
@@ -195,6 +203,12 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
     at the end of each epoch. With ``alpha > 0`` every coefficient has a
     gradient at every step, so each mini-batch also costs O(n_features).
 
+    With scikit-learn 1.9 or later, ``set_callbacks`` attaches scikit-learn
+    callbacks (``sklearn.callback.ProgressBar``, ``ScoringMonitor``, or your
+    own) to ``fit``: each epoch is a subtask named ``"epoch"``, and a callback
+    whose ``on_fit_task_end`` returns True stops training after that epoch.
+    ``partial_fit`` calls no callbacks.
+
     Float32 input is fitted in float32 without a float64 copy of ``X``;
     ``coef_``, ``intercept_`` and predictions are then float32. Other numeric
     input is converted to float64.
@@ -304,10 +318,21 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        # Opened before the state is saved, so that a failed fit still tears
+        # its callbacks down (scikit-learn does that after fit returns).
+        context = (
+            self._init_callback_context(max_subtasks=self.n_iter)
+            if hasattr(self, "_init_callback_context")
+            else None
+        )
         with _restored_on_error(self):
             warm = self.warm_start and hasattr(self, "coef_")
+            weighted = sample_weight is not None
             X, Y, sample_weight, y_ndim = self._validate_fit_data(
                 X, y, sample_weight, reset=True
+            )
+            callbacks = _Callbacks(
+                context, self, X, Y, sample_weight if weighted else None, y_ndim
             )
             if warm:
                 self._check_state_shape(X, Y)
@@ -319,7 +344,9 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                 self.loss_curve_ = []
             self._apply_init(state, coef_init, intercept_init, y_ndim)
             self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
-            self._fit_epochs(X, Y, sample_weight, state)
+            callbacks.begin(context, state)
+            self._fit_epochs(X, Y, sample_weight, state, callbacks)
+            callbacks.end(context, state)
             self._set_state(state, y_ndim)
         return self
 
@@ -423,10 +450,14 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         Y = np.asarray(y, dtype=X.dtype)
         if y_ndim == 1:
             Y = Y.reshape(-1, 1)
-        # Rejects negative weights and weights that are all zero.
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
+        # Newer scikit-learn rejects this in _check_sample_weight; 1.6 does not.
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
         return X, Y, sample_weight, y_ndim
 
     def _default_intercept(self, Y, sample_weight):
@@ -489,12 +520,7 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
 
     def _set_state(self, state, y_ndim):
         """Publish the parameters and optimizer state as fitted attributes."""
-        W = state["W"]
-        coef, intercept = W[:, :-1].copy(), W[:, -1].copy()
-        if y_ndim == 1:
-            coef, intercept = coef[0], intercept[0]
-        self.coef_ = coef
-        self.intercept_ = intercept
+        self.coef_, self.intercept_ = _public_parameters(state["W"], y_ndim)
         self.square_avg_ = state["V"].copy()
         self.grad_avg_ = state["M"].copy()
         self.momentum_buffer_ = state["B"].copy()
@@ -502,8 +528,12 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # Training
 
-    def _fit_epochs(self, X, Y, sample_weight, state):
-        """Run up to n_iter epochs of fit, with stopping and early stopping."""
+    def _fit_epochs(self, X, Y, sample_weight, state, callbacks):
+        """Run up to n_iter epochs of fit, with stopping and early stopping.
+
+        Each epoch is a subtask for the scikit-learn callbacks; one that asks to
+        stop ends training after that epoch.
+        """
         rows = np.arange(X.shape[0])
         if self.early_stopping:
             rows, val_rows = train_test_split(
@@ -537,6 +567,8 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
         # Closing the stream at once ends its worker thread on a break or error.
         with closing(orders):
             for epoch, perm in enumerate(orders, start=1):
+                epoch_context = callbacks.epoch_context()
+                callbacks.begin(epoch_context, state)
                 objective = self._run_epoch(X, Y, sample_weight, perm, state)
                 self._check_finite(objective, state, epoch)
                 loss_curve.append(objective)
@@ -563,7 +595,10 @@ class RMSpropRegressor(RegressorMixin, BaseEstimator):
                 else:
                     no_improvement = 0
                 best_loss = min(best_loss, objective)
-                if self.tol is not None and no_improvement >= self.n_iter_no_change:
+                stop_requested = callbacks.end(epoch_context, state)
+                if stop_requested or (
+                    self.tol is not None and no_improvement >= self.n_iter_no_change
+                ):
                     break
             else:
                 if self.tol is not None:
@@ -672,6 +707,60 @@ def _epoch_orders(rows, seed, first_epoch, n_epochs, shuffle):
             if epoch + 1 < first_epoch + n_epochs:
                 pending = pool.submit(_epoch_order, rows, seed, epoch + 1, True)
             yield order
+
+
+def _public_parameters(W, y_ndim):
+    """Copies of coef_ and intercept_, in LinearRegression's shapes, from W."""
+    coef, intercept = W[:, :-1].copy(), W[:, -1].copy()
+    if y_ndim == 1:
+        return coef[0], intercept[0]
+    return coef, intercept
+
+
+class _Callbacks:
+    """The scikit-learn callbacks of one fit: its task and its epochs' subtasks.
+
+    Every method does nothing when scikit-learn has no callbacks API.
+    """
+
+    def __init__(self, root, estimator, X, Y, sample_weight, y_ndim):
+        self.root = root
+        self.y_ndim = y_ndim
+        self.hook_arguments = dict(
+            estimator=estimator,
+            X=X,
+            y=Y[:, 0] if y_ndim == 1 else Y,
+            metadata=None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        )
+
+    def epoch_context(self):
+        return None if self.root is None else self.root.subcontext(task_name="epoch")
+
+    def _fitted(self, state):
+        # Called by scikit-learn only when a hook asks for the fitted estimator.
+        def attributes():
+            coef, intercept = _public_parameters(state["W"], self.y_ndim)
+            return {"coef_": coef, "intercept_": intercept}
+
+        return attributes
+
+    def begin(self, context, state):
+        if context is not None:
+            context.call_on_fit_task_begin(
+                **self.hook_arguments, reconstruction_attributes=self._fitted(state)
+            )
+
+    def end(self, context, state):
+        """Run the end hooks; return whether a callback asked to stop."""
+        if context is None:
+            return False
+        return bool(
+            context.call_on_fit_task_end(
+                **self.hook_arguments, reconstruction_attributes=self._fitted(state)
+            )
+        )
 
 
 def _zero_state(n_features, n_targets, dtype):
