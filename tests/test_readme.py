@@ -16,7 +16,11 @@ def test_readme_python_examples_run(capsys):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     blocks = _python_blocks()
-    assert len(blocks) >= 3
+    assert len(blocks) >= 4
+    try:
+        import sklearn.callback  # noqa: F401
+    except ImportError:  # scikit-learn < 1.9: the callbacks example cannot run
+        blocks = [block for block in blocks if "sklearn.callback" not in block]
     namespace = {}
     exec(compile("\n".join(blocks), str(README), "exec"), namespace)
     out = capsys.readouterr().out
