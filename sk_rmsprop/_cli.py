@@ -98,15 +98,26 @@ def _numeric(frame, columns, path):
 
 
 class _Progress:
-    """One line on stderr per pass: rows, rows per second and the current loss."""
+    """A progress bar on stderr: rows done, rows per second and the current loss.
+
+    On a terminal the bar is redrawn in place; otherwise one line is written
+    when each pass ends.
+    """
+
+    width = 30
 
     def __init__(self, stream=sys.stderr):
         self.stream = stream
         self.live = stream.isatty()
 
-    def update(self, label, rows, seconds, loss=None, done=False):
+    def update(self, label, rows, seconds, loss=None, total=None, done=False):
         rate = rows / seconds if seconds > 0 else float("inf")
-        text = f"{label}: {rows:,} rows, {rate:,.0f} rows/s"
+        if total:
+            filled = min(self.width, round(self.width * rows / total))
+            bar = "#" * filled + "." * (self.width - filled)
+            text = f"{label} [{bar}] {rows:,}/{total:,} rows, {rate:,.0f} rows/s"
+        else:
+            text = f"{label}: {rows:,} rows, {rate:,.0f} rows/s"
         if loss is not None:
             text += f", loss {loss:.6g}"
         if self.live:
@@ -204,6 +215,7 @@ def command_fit(args, out=sys.stdout):
         raise CommandError(f"{args.data} has no rows")
     progress.update("scaling", rows, time.perf_counter() - start, done=True)
 
+    total = rows  # known after the first pass: the epochs get a bar
     best, stale = np.inf, 0
     for epoch in range(1, model.n_iter + 1):
         rows, weighted_loss, start = 0, 0.0, time.perf_counter()
@@ -213,14 +225,13 @@ def command_fit(args, out=sys.stdout):
             model.partial_fit(X, y)
             rows += len(frame)
             weighted_loss += model.loss_curve_[-1] * len(frame)
+            elapsed = time.perf_counter() - start
             progress.update(
-                f"epoch {epoch}",
-                rows,
-                time.perf_counter() - start,
-                weighted_loss / rows,
+                f"epoch {epoch}", rows, elapsed, weighted_loss / rows, total
             )
         loss = weighted_loss / rows
-        progress.update(f"epoch {epoch}", rows, time.perf_counter() - start, loss, True)
+        elapsed = time.perf_counter() - start
+        progress.update(f"epoch {epoch}", rows, elapsed, loss, total, done=True)
         # The same stopping rule as RMSpropRegressor.fit, on each pass's loss.
         stale = stale + 1 if model.tol is not None and loss > best - model.tol else 0
         best = min(best, loss)
