@@ -25,28 +25,27 @@ class CommandError(Exception):
 # Reading data in chunks
 
 
+def _is_parquet(path):
+    return path.is_dir() or path.suffix.lower() in (".parquet", ".pq")
+
+
 def _chunks(path, columns, chunksize):
-    """Yield non-empty DataFrames of at most ``chunksize`` rows of ``columns``."""
+    """Yield non-empty DataFrames of at most ``chunksize`` rows of ``columns``.
+
+    ``path`` is a CSV file, a Parquet file, or a directory of Parquet files.
+    """
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
-        raise CommandError(f"no such file: {path}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
+    _check_columns(columns, _columns_of(path), path)
+    if _is_parquet(path):
+        import pyarrow.dataset as ds
 
-        reader = pq.ParquetFile(path)
-        names = reader.schema_arrow.names
-        _check_columns(columns, names, path)
-        for batch in reader.iter_batches(batch_size=chunksize, columns=columns):
+        dataset = ds.dataset(path, format="parquet")
+        for batch in dataset.to_batches(columns=columns, batch_size=chunksize):
             if batch.num_rows:
                 yield batch.to_pandas()
         return
-    try:
-        header = pd.read_csv(path, nrows=0).columns
-    except pd.errors.EmptyDataError as exc:
-        raise CommandError(f"{path} is empty") from exc
-    _check_columns(columns, list(header), path)
     for frame in pd.read_csv(path, usecols=columns, chunksize=chunksize):
         if len(frame):
             yield frame
@@ -62,16 +61,19 @@ def _check_columns(columns, available, path):
 
 
 def _columns_of(path):
-    """Column names of a CSV or Parquet file."""
+    """Column names of a CSV file, a Parquet file or a directory of them."""
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise CommandError(f"no such file: {path}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
+    if _is_parquet(path):
+        import pyarrow.dataset as ds
 
-        return list(pq.ParquetFile(path).schema_arrow.names)
+        schema = ds.dataset(path, format="parquet").schema
+        # A stored pandas/Dask index is not data.
+        index = (schema.pandas_metadata or {}).get("index_columns", [])
+        return [name for name in schema.names if name not in index]
     try:
         return list(pd.read_csv(path, nrows=0).columns)
     except pd.errors.EmptyDataError as exc:
@@ -186,10 +188,89 @@ def _estimator_from_args(args):
     return RMSpropRegressor(**params)
 
 
-def command_fit(args, out=sys.stdout):
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+class _LocalPasses:
+    """Passes over a CSV or Parquet file, chunk by chunk, in this process."""
 
+    def __init__(self, args, features):
+        self.args, self.features = args, features
+        self.columns = [*features, args.target]
+
+    def _arrays(self, scaler=None):
+        for frame in _chunks(self.args.data, self.columns, self.args.chunksize):
+            X = _numeric(frame, self.features, self.args.data)
+            y = _numeric(frame, [self.args.target], self.args.data)[:, 0]
+            yield (X if scaler is None else scaler.transform(X)), y
+
+    def scale(self, scaler, report):
+        rows = 0
+        for X, _ in self._arrays():
+            scaler.partial_fit(X)
+            rows += len(X)
+            report(rows)
+        return scaler, rows
+
+    def epoch(self, scaler, model, report):
+        rows, weighted_loss = 0, 0.0
+        for X, y in self._arrays(scaler):
+            model.partial_fit(X, y)
+            rows += len(X)
+            weighted_loss += model.loss_curve_[-1] * len(X)
+            report(rows, weighted_loss / rows)
+        return model, rows, weighted_loss / max(rows, 1)
+
+
+class _ClusterPasses:
+    """Passes over a Parquet dataset read as a Dask DataFrame on a cluster.
+
+    Each pass is `sk_rmsprop.dask.partial_fit_blocks` over its partitions: the
+    model moves to the data.
+    """
+
+    def __init__(self, args, features):
+        import dask.dataframe as dd
+        import pandas as pd
+
+        frame = dd.read_parquet(args.data, columns=[*features, args.target])
+        # X and y come from the same partitions through map_partitions: a plain
+        # column selection lets Dask plan each one with its own partitioning.
+        self.meta_X = pd.DataFrame(
+            {i: pd.Series(dtype="f8") for i in range(len(features))}
+        )
+        self.X = frame.map_partitions(
+            lambda part: pd.DataFrame(part[features].to_numpy(np.float64)),
+            meta=self.meta_X,
+        )
+        self.y = frame.map_partitions(
+            lambda part: part[args.target].astype(np.float64),
+            meta=pd.Series(dtype="f8", name=args.target),
+        )
+        sizes = frame.map_partitions(len).compute()
+        self.sizes = [int(size) for size in sizes if size]
+
+    def scale(self, scaler, report):
+        from .dask import partial_fit_blocks
+
+        scaler = partial_fit_blocks(scaler, self.X, self.y)
+        report(sum(self.sizes))
+        return scaler, sum(self.sizes)
+
+    def epoch(self, scaler, model, report):
+        import pandas as pd
+
+        from .dask import partial_fit_blocks
+
+        X = self.X.map_partitions(
+            lambda part: pd.DataFrame(scaler.transform(part.to_numpy())),
+            meta=self.meta_X,
+        )
+        model = partial_fit_blocks(model, X, self.y)
+        losses = model.loss_curve_[-len(self.sizes) :]
+        loss = float(np.average(losses, weights=self.sizes))
+        report(sum(self.sizes), loss)
+        return model, sum(self.sizes), loss
+
+
+def command_fit(args, out=sys.stdout):
     available = _columns_of(args.data)
     if args.target not in available:
         raise CommandError(
@@ -199,18 +280,33 @@ def command_fit(args, out=sys.stdout):
     features = args.features or [c for c in available if c != args.target]
     if not features:
         raise CommandError(f"{args.data} has no feature column besides the target")
-    columns = [*features, args.target]
     model = _estimator_from_args(args)
     if model.early_stopping:
         raise CommandError("early_stopping is not available when streaming")
-    progress = _Progress()
+    if args.scheduler is None:
+        _train(args, features, model, _LocalPasses(args, features), out)
+        return
+    if not _is_parquet(Path(args.data)):
+        raise CommandError(
+            "--scheduler reads Parquet data: a .parquet or .pq file or a directory"
+        )
+    from distributed import Client
 
-    scaler = StandardScaler()
-    rows, start = 0, time.perf_counter()
-    for frame in _chunks(args.data, columns, args.chunksize):
-        scaler.partial_fit(_numeric(frame, features, args.data))
-        rows += len(frame)
-        progress.update("scaling", rows, time.perf_counter() - start)
+    with Client(args.scheduler, timeout="10s"):
+        _train(args, features, model, _ClusterPasses(args, features), out)
+
+
+def _train(args, features, model, passes, out):
+    """Fit the scaler in a first pass, then one epoch per pass; save both."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    progress = _Progress()
+    start = time.perf_counter()
+    scaler, rows = passes.scale(
+        StandardScaler(),
+        lambda rows: progress.update("scaling", rows, time.perf_counter() - start),
+    )
     if rows == 0:
         raise CommandError(f"{args.data} has no rows")
     progress.update("scaling", rows, time.perf_counter() - start, done=True)
@@ -218,20 +314,15 @@ def command_fit(args, out=sys.stdout):
     total = rows  # known after the first pass: the epochs get a bar
     best, stale = np.inf, 0
     for epoch in range(1, model.n_iter + 1):
-        rows, weighted_loss, start = 0, 0.0, time.perf_counter()
-        for frame in _chunks(args.data, columns, args.chunksize):
-            X = scaler.transform(_numeric(frame, features, args.data))
-            y = _numeric(frame, [args.target], args.data)[:, 0]
-            model.partial_fit(X, y)
-            rows += len(frame)
-            weighted_loss += model.loss_curve_[-1] * len(frame)
-            elapsed = time.perf_counter() - start
-            progress.update(
-                f"epoch {epoch}", rows, elapsed, weighted_loss / rows, total
-            )
-        loss = weighted_loss / rows
-        elapsed = time.perf_counter() - start
-        progress.update(f"epoch {epoch}", rows, elapsed, loss, total, done=True)
+        label, start = f"epoch {epoch}", time.perf_counter()
+        model, rows, loss = passes.epoch(
+            scaler,
+            model,
+            lambda rows, loss, label=label, start=start: progress.update(
+                label, rows, time.perf_counter() - start, loss, total
+            ),
+        )
+        progress.update(label, rows, time.perf_counter() - start, loss, total, True)
         # The same stopping rule as RMSpropRegressor.fit, on each pass's loss.
         stale = stale + 1 if model.tol is not None and loss > best - model.tol else 0
         best = min(best, loss)
@@ -427,7 +518,9 @@ def build_parser():
     fit = commands.add_parser(
         "fit", help="fit a scaler and RMSpropRegressor to a CSV or Parquet file"
     )
-    fit.add_argument("data", help="CSV or Parquet file (.parquet, .pq)")
+    fit.add_argument(
+        "data", help="CSV file, Parquet file (.parquet, .pq) or Parquet directory"
+    )
     fit.add_argument("--target", required=True, help="name of the target column")
     fit.add_argument(
         "--features",
@@ -447,6 +540,12 @@ def build_parser():
         default=50_000,
         metavar="ROWS",
         help="rows read at a time (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address: read a Parquet dataset as a Dask DataFrame "
+        "and train on the cluster (needs the dask extra)",
     )
     _add_estimator_options(fit)
     fit.set_defaults(handler=command_fit)
@@ -483,8 +582,9 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 1
-    except (ValueError, OSError) as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+    except Exception as exc:  # any failure: one line, no traceback
+        text = str(exc).strip()
+        message = text.splitlines()[0] if text else type(exc).__name__
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 1
     return 0

@@ -93,6 +93,10 @@ def _aligned_blocks(X, y, sample_weight):
 
 
 def _partial_fit_block(estimator, X, y, sample_weight=None):
+    if len(X) == 0:  # an empty partition holds nothing to learn from
+        return estimator
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
     estimator.partial_fit(np.asarray(X), np.asarray(y), sample_weight=sample_weight)
     return estimator
 
@@ -122,7 +126,8 @@ def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1):
     -------
     estimator : estimator
         The trained copy. It is bit-identical to calling ``partial_fit``
-        locally on the same blocks in the same order.
+        locally on the same blocks in the same order. Empty blocks are
+        skipped.
 
     Raises
     ------

@@ -1,5 +1,8 @@
 """sk_rmsprop.dask and searches on a real local Dask cluster."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -194,3 +197,46 @@ def test_numpy_input_is_refused(data):
     X, y, _ = data
     with pytest.raises(TypeError, match="Dask array"):
         partial_fit_blocks(RMSpropRegressor(), X, y)
+
+
+def test_cli_fit_with_a_scheduler_reads_parquet_on_the_cluster(client, tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops")
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(4_000, 3)) * [1.0, 10.0, 0.1]
+    y = X @ [2.0, -0.3, 10.0] + 1.0 + 0.1 * rng.normal(size=4_000)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(target=y)
+    data = tmp_path / "dataset"
+    dd.from_pandas(frame, npartitions=4).to_parquet(data)
+    model = tmp_path / "model.skops"
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "sk_rmsprop", *map(str, args)],
+            capture_output=True,
+            text=True,
+        )
+
+    done = run(
+        "fit",
+        data,
+        "--target",
+        "target",
+        "--scheduler",
+        client.scheduler.address,
+        "--model",
+        model,
+        "--n-iter",
+        10,
+        "--learning-rate",
+        0.05,
+        "--random-state",
+        0,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "epoch 1" in done.stderr
+    done = run("predict", "--model", model, data)
+    assert done.returncode == 0, done.stderr
+    predicted = np.array(done.stdout.split()[1:], dtype=float)
+    r2 = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert r2 > 0.99
