@@ -485,7 +485,7 @@ def _add_estimator_options(parser):
                 dest=name,
                 type=_optional(optional[name]),
                 default=default,
-                metavar=optional[name].__name__.upper(),
+                metavar=f"{optional[name].__name__.upper()}|none",
             )
         else:
             group.add_argument(
