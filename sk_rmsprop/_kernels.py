@@ -53,23 +53,25 @@ def _prefetch(typingctx, A, i, j):
     return signature, codegen
 
 
-@njit(cache=True, inline="always")
-def rmsprop_step(W, V, M, B, k, j, g, rule):
-    """Apply one RMSprop update to the parameter ``W[k, j]`` with gradient ``g``.
+@njit(cache=True)
+def rmsprop_step(w, v, m, b, g, rule):
+    """One RMSprop update of a parameter ``w`` with gradient ``g``.
 
-    ``V`` is the moving average of squared gradients, ``M`` the moving average
-    of gradients (used when ``centered``) and ``B`` the momentum buffer (used
-    when ``mu > 0``). With ``mu == 0`` and ``centered`` false this is exactly::
+    ``v`` is the moving average of squared gradients, ``m`` the moving average
+    of gradients (used when ``centered``) and ``b`` the momentum buffer (used
+    when ``mu > 0``). Returns the new ``(w, v, m, b)``. With ``mu == 0`` and
+    ``centered`` false this is exactly::
 
         v = rho * v + (1 - rho) * g**2
         w -= lr * g / (sqrt(v) + eps)
+
+    Scalars in, scalars out: the callers load and store the arrays, so no
+    array crosses a call for every parameter.
     """
     lr, rho, one_minus_rho, eps, mu, centered = rule
-    v = rho * V[k, j] + one_minus_rho * (g * g)
-    V[k, j] = v
+    v = rho * v + one_minus_rho * (g * g)
     if centered:
-        m = rho * M[k, j] + one_minus_rho * g
-        M[k, j] = m
+        m = rho * m + one_minus_rho * g
         # v - m**2 >= 0 in exact arithmetic (Cauchy-Schwarz on the averages);
         # clamp the rounding error so the root stays real.
         var = v - m * m
@@ -80,34 +82,32 @@ def rmsprop_step(W, V, M, B, k, j, g, rule):
         # eps sits outside the root, as in the tutorial and torch.optim.RMSprop.
         d = np.sqrt(v) + eps
     if mu > 0:
-        b = mu * B[k, j] + g / d
-        B[k, j] = b
-        W[k, j] -= lr * b
+        b = mu * b + g / d
+        w -= lr * b
     else:
-        W[k, j] -= lr * g / d
+        w -= lr * g / d
+    return w, v, m, b
 
 
-@njit(cache=True, inline="always")
-def rmsprop_idle_steps(W, V, M, B, k, j, n_steps, rule, rho_powers, mu_powers):
-    """Apply ``n_steps`` updates with zero gradient to ``W[k, j]`` at once.
+@njit(cache=True)
+def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
+    """Apply n updates with zero gradient at once; return the new ``(w, v, m, b)``.
 
     With ``g = 0`` the rule reduces to ``v <- rho * v``, ``m <- rho * m`` and
     ``b <- mu * b``, ``w <- w - lr * b``, so after n steps ``v`` and ``m`` are
-    scaled by ``rho**n``, ``b`` by ``mu**n``, and ``w`` has moved by
-    ``lr * b * (mu + mu**2 + ... + mu**n)``. This closed form is exact, which
-    is what lets the sparse kernel skip coordinates a batch does not touch.
-    ``rho_powers[n]`` and ``mu_powers[n]`` hold ``rho**n`` and ``mu**n``.
+    scaled by ``rho_n = rho**n``, ``b`` by ``mu_n = mu**n``, and ``w`` has
+    moved by ``lr * b * mu_sum`` with ``mu_sum = mu + mu**2 + ... + mu**n``.
+    This closed form is exact, which is what lets the sparse kernel skip
+    coordinates a batch does not touch.
     """
     lr, rho, one_minus_rho, eps, mu, centered = rule
-    decay = rho_powers[n_steps]
-    V[k, j] *= decay
+    v = v * rho_n
     if centered:
-        M[k, j] *= decay
+        m = m * rho_n
     if mu > 0:
-        one = W.dtype.type(1)
-        mu_n = mu_powers[n_steps]
-        W[k, j] -= lr * B[k, j] * (mu * (one - mu_n) / (one - mu))
-        B[k, j] *= mu_n
+        w -= lr * b * mu_sum
+        b = b * mu_n
+    return w, v, m, b
 
 
 @njit(cache=True)
@@ -122,6 +122,20 @@ def powers(base, n):
     for i in range(1, n + 1):
         out[i] = out[i - 1] * base
     return out
+
+
+@njit(cache=True, inline="always")
+def _catch_up(W, V, M, B, j, n_steps, rule, tables):
+    """Apply the ``n_steps`` deferred zero-gradient updates of column ``j``.
+
+    ``tables`` holds rho**n, mu**n and mu + ... + mu**n for every n.
+    """
+    rho_powers, mu_powers, mu_sums = tables
+    rho_n, mu_n, mu_sum = rho_powers[n_steps], mu_powers[n_steps], mu_sums[n_steps]
+    for k in range(W.shape[0]):
+        W[k, j], V[k, j], M[k, j], B[k, j] = rmsprop_idle_steps(
+            W[k, j], V[k, j], M[k, j], B[k, j], rho_n, mu_n, mu_sum, rule
+        )
 
 
 @njit(cache=True, inline="always")
@@ -149,7 +163,9 @@ def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept
             g = G[k, j] / batch_weight + penalty * W[k, j]
             G[k, j] = zero
             if j < n_features or fit_intercept:
-                rmsprop_step(W, V, M, B, k, j, g, rule)
+                W[k, j], V[k, j], M[k, j], B[k, j] = rmsprop_step(
+                    W[k, j], V[k, j], M[k, j], B[k, j], g, rule
+                )
 
 
 @njit(cache=True, inline="always")
@@ -297,8 +313,10 @@ def sparse_epoch(
     touched = np.empty(n_features, dtype=np.int64)
     n_rows = perm.shape[0]
     n_batches = (n_rows + batch_size - 1) // batch_size
-    rho_powers = powers(rule[1], n_batches)
     mu_powers = powers(rule[4], n_batches)
+    # mu + ... + mu**n, summed in the order the steps would add them.
+    mu_sums = np.cumsum(mu_powers) - mu_powers[0]
+    tables = (powers(rule[1], n_batches), mu_powers, mu_sums)
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
@@ -333,10 +351,7 @@ def sparse_epoch(
                 j = touched[c]
                 idle = n_updates - (-1 - mark[j])
                 if idle > 0:
-                    for k in range(n_targets):
-                        rmsprop_idle_steps(
-                            W, V, M, B, k, j, idle, rule, rho_powers, mu_powers
-                        )
+                    _catch_up(W, V, M, B, j, idle, rule, tables)
         batch_weight = zero
         batch_loss = zero
         for ii in range(start, stop):
@@ -370,8 +385,5 @@ def sparse_epoch(
         for j in range(n_features):
             idle = n_updates - mark[j]
             if idle > 0:
-                for k in range(n_targets):
-                    rmsprop_idle_steps(
-                        W, V, M, B, k, j, idle, rule, rho_powers, mu_powers
-                    )
+                _catch_up(W, V, M, B, j, idle, rule, tables)
     return objective_sum, weight_sum, n_updates

@@ -14,7 +14,9 @@ def _rule(mu=0.0, centered=False, dtype=np.float64):
 
 
 def _step(W, V, M, B, g, mu=0.0, centered=False):
-    rmsprop_step(W, V, M, B, 0, 0, g, _rule(mu, centered))
+    """One step of the rule on the single parameter held in 1x1 arrays."""
+    state = rmsprop_step(W[0, 0], V[0, 0], M[0, 0], B[0, 0], g, _rule(mu, centered))
+    W[0, 0], V[0, 0], M[0, 0], B[0, 0] = state
 
 
 def _zeros():
@@ -109,8 +111,13 @@ def test_idle_steps_equal_zero_gradient_steps(mu, centered, n_steps):
     for _ in range(n_steps):
         _step(*stepped, 0.0, mu=mu, centered=centered)
     jumped = [a.copy() for a in start]
-    tables = powers(RHO, n_steps), powers(mu, n_steps)
-    rmsprop_idle_steps(*jumped, 0, 0, n_steps, _rule(mu, centered), *tables)
+    rho_n, mu_n = powers(RHO, n_steps)[n_steps], powers(mu, n_steps)[n_steps]
+    mu_sum = sum(mu**i for i in range(1, n_steps + 1))
+    state = rmsprop_idle_steps(
+        *(a[0, 0] for a in jumped), rho_n, mu_n, mu_sum, _rule(mu, centered)
+    )
+    for array, value in zip(jumped, state, strict=True):
+        array[0, 0] = value
     for a, b in zip(jumped, stepped, strict=True):
         # A power and a geometric sum in place of repeated products.
         assert_allclose(a, b, rtol=1e-14)
