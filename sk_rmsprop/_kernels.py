@@ -204,11 +204,10 @@ def dense_epoch(
     zero = W.dtype.type(0)
     G = np.zeros((n_targets, n_features + 1), dtype=W.dtype)
     all_coords = np.arange(n_features)
-    # The batch's rows, gathered feature-major before any arithmetic: the
-    # gather has no dependencies, so the cache misses of a random row order
-    # overlap instead of queueing behind the dot products, and the dot
-    # products then run across the batch's rows, which vectorises while every
-    # row keeps its own summation order.
+    # The batch's rows, gathered before any arithmetic: the gather has no
+    # dependencies, so the cache misses of a random row order overlap instead
+    # of queueing behind the dot products. The dot products then run across
+    # the batch's rows, each row keeping its own summation order.
     Xb = np.empty((batch_size, n_features), dtype=X.dtype)
     Yb = np.empty((batch_size, n_targets), dtype=Y.dtype)
     wb = np.empty(batch_size, dtype=sample_weight.dtype)
@@ -314,7 +313,7 @@ def sparse_epoch(
     n_rows = perm.shape[0]
     n_batches = (n_rows + batch_size - 1) // batch_size
     mu_powers = powers(rule[4], n_batches)
-    # mu + ... + mu**n, summed in the order the steps would add them.
+    # mu + ... + mu**n for every n (the leading mu**0 = 1 taken off).
     mu_sums = np.cumsum(mu_powers) - mu_powers[0]
     tables = (powers(rule[1], n_batches), mu_powers, mu_sums)
     objective_sum = 0.0
