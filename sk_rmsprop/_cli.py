@@ -6,6 +6,7 @@ import sys
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -133,23 +134,34 @@ class _Progress:
 # Saving and loading models
 
 
-def _save_model(pipeline, path):
-    """Write ``pipeline`` with skops to a temporary file, then rename it."""
-    import skops.io as sio
+@contextmanager
+def _written_atomically(path, suffix=".tmp"):
+    """Yield a temporary path beside ``path``; rename it to ``path`` on success.
 
+    On any failure the temporary file is removed, so ``path`` is either the
+    complete new file or untouched.
+    """
     path = Path(path)
     if not path.parent.is_dir():
-        raise CommandError(f"no such directory for the model: {path.parent}")
+        raise CommandError(f"no such directory: {path.parent}")
     handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        prefix=f".{path.name}.", suffix=suffix, dir=path.parent
     )
     os.close(handle)
     try:
-        sio.dump(pipeline, temporary)
+        yield temporary
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _save_model(pipeline, path):
+    """Write ``pipeline`` with skops, atomically."""
+    import skops.io as sio
+
+    with _written_atomically(path) as temporary:
+        sio.dump(pipeline, temporary)
 
 
 def _load_model(path):
@@ -336,40 +348,32 @@ def _train(args, features, model, passes, out):
 
 
 def command_predict(args, out=sys.stdout):
+    pipeline = _load_model(args.model)
+    if args.output is None:
+        _write_predictions(pipeline, args, out)
+        return
+    with (
+        _written_atomically(args.output) as temporary,
+        open(temporary, "w", newline="") as sink,
+    ):
+        _write_predictions(pipeline, args, sink)
+
+
+def _write_predictions(pipeline, args, sink):
+    """Predict chunk by chunk and write CSV with a 'prediction' column."""
     import pandas as pd
 
-    pipeline = _load_model(args.model)
     features = list(pipeline[0].feature_names_in_)
-    destination = Path(args.output) if args.output else None
-    if destination is not None and not destination.parent.is_dir():
-        raise CommandError(f"no such directory for the output: {destination.parent}")
-    if destination is None:
-        handle, temporary = None, None
-        sink = out
-    else:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
+    header = True
+    for frame in _chunks(args.data, features, args.chunksize):
+        X = pd.DataFrame(_numeric(frame, features, args.data), columns=features)
+        prediction = pipeline.predict(X)
+        pd.DataFrame({"prediction": prediction}).to_csv(
+            sink, index=False, header=header
         )
-        sink = os.fdopen(handle, "w", newline="")
-    try:
-        header = True
-        for frame in _chunks(args.data, features, args.chunksize):
-            X = pd.DataFrame(_numeric(frame, features, args.data), columns=features)
-            prediction = pipeline.predict(X)
-            pd.DataFrame({"prediction": prediction}).to_csv(
-                sink, index=False, header=header
-            )
-            header = False
-        if header:
-            raise CommandError(f"{args.data} has no rows")
-        if destination is not None:
-            sink.close()
-            os.replace(temporary, destination)
-    except BaseException:
-        if destination is not None:
-            sink.close()
-            Path(temporary).unlink(missing_ok=True)
-        raise
+        header = False
+    if header:
+        raise CommandError(f"{args.data} has no rows")
 
 
 def command_demo(args, out=sys.stdout):
@@ -441,16 +445,10 @@ def _plot_demo(search, X_train, y_train, path, out):
     batch_size = best["rmspropregressor__batch_size"]
     ax.set_title(f"RMSpropRegressor on diabetes, batch_size={batch_size}")
     fig.tight_layout()
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{Path(path).name}.", suffix=".png", dir=Path(path).parent or "."
-    )
-    os.close(handle)
     try:
-        fig.savefig(temporary, dpi=100)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        # The suffix lets matplotlib infer the format of the temporary file.
+        with _written_atomically(path, suffix=".png") as temporary:
+            fig.savefig(temporary, dpi=100)
     finally:
         plt.close(fig)
     print(f"loss curves: {path}", file=out)
