@@ -202,8 +202,16 @@ def dense_epoch(
     n_targets = W.shape[0]
     n_features = X.shape[1]
     zero = W.dtype.type(0)
-    G = np.zeros((n_targets, n_features + 1), dtype=W.dtype)
-    all_coords = np.arange(n_features)
+    # Buffers come from np.empty and are filled by loops: np.zeros and
+    # np.arange would each compile an implementation of their own, which
+    # costs the first fit of a session a few tenths of a second.
+    G = np.empty((n_targets, n_features + 1), dtype=W.dtype)
+    for k in range(n_targets):
+        for j in range(n_features + 1):
+            G[k, j] = zero
+    all_coords = np.empty(n_features, dtype=np.int64)
+    for j in range(n_features):
+        all_coords[j] = j
     # The batch's rows, gathered before any arithmetic: the gather has no
     # dependencies, so the cache misses of a random row order overlap instead
     # of queueing behind the dot products. The dot products then run across
@@ -213,12 +221,12 @@ def dense_epoch(
     wb = np.empty(batch_size, dtype=sample_weight.dtype)
     pred = np.empty(batch_size, dtype=W.dtype)
     n_rows = perm.shape[0]
-    per_line = max(64 // X.itemsize, 1)  # elements of X in one cache line
+    per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
     for start in range(0, n_rows, batch_size):
-        size = min(batch_size, n_rows - start)
+        size = batch_size if start + batch_size <= n_rows else n_rows - start
         for r in range(size):
             i = perm[start + r]
             wb[r] = sample_weight[i]
