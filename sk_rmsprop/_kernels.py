@@ -293,15 +293,18 @@ def sparse_epoch(
     M,
     B,
     G,
+    mark,
     rule,
     alpha,
     fit_intercept,
 ):
     """Run one epoch over the rows ``perm`` of a CSR matrix; see `dense_epoch`.
 
-    ``G`` is zero on entry and on exit; it holds the batch's gradient sums. Its
-    layout, like that of ``W``, ``V``, ``M`` and ``B``, is the caller's: views
-    that keep the values of one parameter side by side save cache misses here.
+    ``G`` is zero on entry and on exit; it holds the batch's gradient sums.
+    ``mark`` (int64, one per feature) is the kernel's scratch for deferred
+    updates; its values on entry do not matter. The layout of all of them is
+    the caller's: views that keep what the kernel needs of one column side by
+    side, in one cache line, save cache misses here.
 
     With ``alpha == 0`` a batch costs time in proportion to its non-zeros: a
     coordinate that no row of the batch touches has zero gradient, so its
@@ -313,26 +316,34 @@ def sparse_epoch(
     n_targets = W.shape[0]
     zero = W.dtype.type(0)
     lazy = alpha == 0
-    all_coords = np.arange(n_features)
-    # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
-    # while the current batch lists it, mark[j] holds -1 - that count.
-    mark = np.zeros(n_features, dtype=np.int64)
+    # Buffers are filled by loops: np.zeros, np.arange and np.cumsum would each
+    # compile an implementation of their own (see `dense_epoch`).
+    all_coords = np.empty(n_features, dtype=np.int64)
+    for j in range(n_features):
+        all_coords[j] = j
+        # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
+        # while the current batch lists it, mark[j] holds -1 - that count.
+        mark[j] = 0
     touched = np.empty(n_features, dtype=np.int64)
     n_rows = perm.shape[0]
     n_batches = (n_rows + batch_size - 1) // batch_size
     mu_powers = powers(rule[4], n_batches)
-    # mu + ... + mu**n for every n (the leading mu**0 = 1 taken off).
-    mu_sums = np.cumsum(mu_powers) - mu_powers[0]
+    # mu + ... + mu**n for every n.
+    mu_sums = np.empty(n_batches + 1, dtype=mu_powers.dtype)
+    mu_sums[0] = 0
+    for n in range(1, n_batches + 1):
+        mu_sums[n] = mu_sums[n - 1] + mu_powers[n]
     tables = (powers(rule[1], n_batches), mu_powers, mu_sums)
     objective_sum = 0.0
     weight_sum = 0.0
     n_updates = 0
     for start in range(0, n_rows, batch_size):
-        stop = min(start + batch_size, n_rows)
+        stop = start + batch_size if start + batch_size <= n_rows else n_rows
         n_touched = 0
         if lazy:
-            # List the batch's columns and request their parameters first, then
-            # catch them up: the loads of the first pass overlap each other
+            # List the batch's columns first, then catch them up. Reading a
+            # column's marker brings its whole record (parameters and state)
+            # into cache, and the reads of this first pass overlap each other
             # instead of waiting one by one behind the catch-up's updates.
             for ii in range(start, stop):
                 # Request the next batch's rows, targets and weights meanwhile.
@@ -340,9 +351,9 @@ def sparse_epoch(
                 if ahead < n_rows:
                     i_ahead = perm[ahead]
                     first, last = indptr[i_ahead], indptr[i_ahead + 1]
-                    for p in range(first, last, max(64 // indices.itemsize, 1)):
+                    for p in range(first, last, 64 // indices.itemsize):
                         _prefetch(indices, p, 0)
-                    for p in range(first, last, max(64 // data.itemsize, 1)):
+                    for p in range(first, last, 64 // data.itemsize):
                         _prefetch(data, p, 0)
                     _prefetch(Y, i_ahead, 0)
                     _prefetch(sample_weight, i_ahead, 0)
@@ -353,7 +364,6 @@ def sparse_epoch(
                         mark[j] = -1 - mark[j]
                         touched[n_touched] = j
                         n_touched += 1
-                        _prefetch(W, 0, j)
             for c in range(n_touched):
                 j = touched[c]
                 idle = n_updates - (-1 - mark[j])

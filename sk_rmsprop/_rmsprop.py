@@ -32,6 +32,7 @@ except ImportError:  # scikit-learn < 1.9 has no callbacks API
 
 
 _SEED_BOUND = np.iinfo(np.int32).max
+_CACHE_LINE = 64  # bytes
 
 
 class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -650,6 +651,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 M,
                 B,
                 G,
+                state["mark"],
                 *options,
             )
         else:
@@ -766,13 +768,35 @@ class _Callbacks:
 def _zero_state(n_features, n_targets, dtype):
     """Parameters, optimizer state and gradient sums at zero.
 
-    Each is a view of shape (n_targets, n_features + 1), intercepts in the last
-    column, into one buffer that keeps the five values of a parameter side by
-    side: the sparse kernel visits parameters in random order, and then finds
-    all it needs in one or two cache lines.
+    ``W``, ``V``, ``M``, ``B`` and ``G`` are views of shape
+    (n_targets, n_features + 1), intercepts in the last column, into one buffer
+    that keeps everything the sparse kernel needs of a parameter in one record:
+    its five values and, in the record of the first target, the epoch's
+    deferred-update marker of its column (``mark``, int64, one per feature).
+    The kernel visits columns in random order; with each float64 record padded
+    to one aligned 64-byte cache line (float32 records: half a line), a column
+    costs a single cache miss.
     """
-    buffer = np.zeros((n_features + 1, n_targets, 5), dtype=dtype)
-    return {name: buffer[:, :, slot].T for slot, name in enumerate("WVMBG")}
+    dtype = np.dtype(dtype)
+    mark_offset = (5 * dtype.itemsize + 7) // 8 * 8  # int64 alignment
+    # A power-of-two record size divides the cache line: no record straddles two.
+    record_size = 1 << (mark_offset + 8 - 1).bit_length()
+    record = np.dtype(
+        {
+            "names": ["W", "V", "M", "B", "G", "mark"],
+            "formats": [dtype] * 5 + [np.int64],
+            "offsets": [slot * dtype.itemsize for slot in range(5)] + [mark_offset],
+            "itemsize": record_size,
+        }
+    )
+    n_bytes = (n_features + 1) * n_targets * record.itemsize
+    raw = np.zeros(n_bytes + _CACHE_LINE, dtype=np.uint8)
+    start = -raw.ctypes.data % _CACHE_LINE
+    buffer = raw[start : start + n_bytes].view(record)
+    buffer = buffer.reshape(n_features + 1, n_targets)
+    state = {name: buffer[name].T for name in "WVMBG"}
+    state["mark"] = buffer["mark"][:-1, 0]
+    return state
 
 
 @contextmanager
