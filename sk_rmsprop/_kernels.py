@@ -185,8 +185,10 @@ def dense_epoch(
     """Run one epoch of mini-batch RMSprop over the rows ``perm`` of dense ``X``.
 
     The batches are ``perm[0:batch_size]``, ``perm[batch_size:2 * batch_size]``
-    and so on; the last one may be shorter. ``W``, ``V``, ``M`` and ``B`` are
-    updated in place. A batch whose weights sum to zero carries no data and
+    and so on; the last one may be shorter. ``Y`` and ``sample_weight`` come in
+    the same visiting order: their row ``t`` belongs to row ``perm[t]`` of
+    ``X``, so that only ``X`` is read at random. ``W``, ``V``, ``M`` and ``B``
+    are updated in place. A batch whose weights sum to zero carries no data and
     makes no update.
 
     Returns
@@ -217,8 +219,6 @@ def dense_epoch(
     # of queueing behind the dot products. The dot products then run across
     # the batch's rows, each row keeping its own summation order.
     Xb = np.empty((batch_size, n_features), dtype=X.dtype)
-    Yb = np.empty((batch_size, n_targets), dtype=Y.dtype)
-    wb = np.empty(batch_size, dtype=sample_weight.dtype)
     pred = np.empty(batch_size, dtype=W.dtype)
     n_rows = perm.shape[0]
     per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
@@ -229,14 +229,11 @@ def dense_epoch(
         size = batch_size if start + batch_size <= n_rows else n_rows - start
         for r in range(size):
             i = perm[start + r]
-            wb[r] = sample_weight[i]
-            for k in range(n_targets):
-                Yb[r, k] = Y[i, k]
             for j in range(n_features):
                 Xb[r, j] = X[i, j]
         batch_weight = zero
         for r in range(size):
-            batch_weight += wb[r]
+            batch_weight += sample_weight[start + r]
         batch_loss = zero
         for k in range(n_targets):
             for r in range(size):
@@ -246,20 +243,18 @@ def dense_epoch(
                 for r in range(size):
                     pred[r] += Xb[r, j] * w_kj
             for r in range(size):
-                # Request row r of the next batch (its x, y and weight),
-                # spread over this batch's work so the loads overlap it.
+                # Request row r of the next batch, spread over this batch's
+                # work so the loads overlap it.
                 ahead = start + batch_size + r
                 if k == 0 and ahead < n_rows:
                     i_ahead = perm[ahead]
                     for j in range(0, n_features, per_line):
                         _prefetch(X, i_ahead, j)
                     _prefetch(X, i_ahead, n_features - 1)
-                    _prefetch(Y, i_ahead, 0)
-                    _prefetch(sample_weight, i_ahead, 0)
-                w = wb[r]
+                w = sample_weight[start + r]
                 if w == 0:
                     continue
-                residual = pred[r] - Yb[r, k]
+                residual = pred[r] - Y[start + r, k]
                 batch_loss += w * residual * residual
                 wr = w * residual
                 for j in range(n_features):
@@ -299,6 +294,8 @@ def sparse_epoch(
     fit_intercept,
 ):
     """Run one epoch over the rows ``perm`` of a CSR matrix; see `dense_epoch`.
+
+    As there, ``Y`` and ``sample_weight`` come in visiting order.
 
     ``G`` is zero on entry and on exit; it holds the batch's gradient sums.
     ``mark`` (int64, one per feature) is the kernel's scratch for deferred
@@ -346,7 +343,7 @@ def sparse_epoch(
             # into cache, and the reads of this first pass overlap each other
             # instead of waiting one by one behind the catch-up's updates.
             for ii in range(start, stop):
-                # Request the next batch's rows, targets and weights meanwhile.
+                # Request the next batch's rows meanwhile.
                 ahead = ii + batch_size
                 if ahead < n_rows:
                     i_ahead = perm[ahead]
@@ -355,8 +352,6 @@ def sparse_epoch(
                         _prefetch(indices, p, 0)
                     for p in range(first, last, 64 // data.itemsize):
                         _prefetch(data, p, 0)
-                    _prefetch(Y, i_ahead, 0)
-                    _prefetch(sample_weight, i_ahead, 0)
                 i = perm[ii]
                 for p in range(indptr[i], indptr[i + 1]):
                     j = indices[p]
@@ -373,7 +368,7 @@ def sparse_epoch(
         batch_loss = zero
         for ii in range(start, stop):
             i = perm[ii]
-            w = sample_weight[i]
+            w = sample_weight[ii]
             if w == 0:
                 continue
             batch_weight += w
@@ -381,7 +376,7 @@ def sparse_epoch(
                 pred = W[k, n_features]
                 for p in range(indptr[i], indptr[i + 1]):
                     pred += data[p] * W[k, indices[p]]
-                residual = pred - Y[i, k]
+                residual = pred - Y[ii, k]
                 batch_loss += w * residual * residual
                 wr = w * residual
                 for p in range(indptr[i], indptr[i + 1]):

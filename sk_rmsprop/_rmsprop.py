@@ -399,8 +399,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 y_ndim = self.coef_.ndim
             rows = np.arange(X.shape[0])
             epoch = len(self.loss_curve_)
-            perm = _epoch_order(rows, self._seed, epoch, self.shuffle)
-            objective = self._run_epoch(X, Y, sample_weight, perm, state)
+            visit = _epoch_visit(
+                rows, self._seed, epoch, self.shuffle, Y, sample_weight
+            )
+            objective = self._run_epoch(X, visit, state)
             self._check_finite(objective, state, len(self.loss_curve_) + 1)
             self.loss_curve_ = self.loss_curve_ + [objective]
             self.best_loss_ = min(self.loss_curve_)
@@ -562,15 +564,21 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         no_improvement = 0
         start_time = time.perf_counter()
         self.n_iter_ = 0
-        orders = _epoch_orders(
-            rows, self._seed, len(loss_curve), self.n_iter, self.shuffle
+        visits = _epoch_visits(
+            rows,
+            self._seed,
+            len(loss_curve),
+            self.n_iter,
+            self.shuffle,
+            Y,
+            sample_weight,
         )
         # Closing the stream at once ends its worker thread on a break or error.
-        with closing(orders):
-            for epoch, perm in enumerate(orders, start=1):
+        with closing(visits):
+            for epoch, visit in enumerate(visits, start=1):
                 epoch_context = callbacks.epoch_context()
                 callbacks.begin(epoch_context, state)
-                objective = self._run_epoch(X, Y, sample_weight, perm, state)
+                objective = self._run_epoch(X, visit, state)
                 self._check_finite(objective, state, epoch)
                 loss_curve.append(objective)
                 self.n_iter_ = epoch
@@ -620,8 +628,14 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.loss_curve_ = loss_curve
         self.best_loss_ = min(loss_curve)
 
-    def _run_epoch(self, X, Y, sample_weight, perm, state):
-        """Run one epoch over the rows ``perm``, in order; return its objective."""
+    def _run_epoch(self, X, visit, state):
+        """Run one epoch; return its objective.
+
+        ``visit`` is ``(perm, Y[perm], sample_weight[perm])`` (see
+        `_epoch_visit`): the rows of ``X`` in the order they are visited, and
+        their targets and weights in that order.
+        """
+        perm, Y, sample_weight = visit
         batch_size = len(perm) if self.batch_size is None else self.batch_size
         batch_size = min(batch_size, len(perm))
         cast = X.dtype.type
@@ -692,23 +706,37 @@ def _epoch_order(rows, seed, epoch, shuffle):
     return np.random.default_rng([seed, epoch]).permutation(rows)
 
 
-def _epoch_orders(rows, seed, first_epoch, n_epochs, shuffle):
-    """Yield the orders of ``n_epochs`` epochs from ``first_epoch`` on.
+def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight):
+    """The visiting order of epoch ``epoch``, with the targets and weights in it.
 
-    Each order is drawn on a worker thread while the previous epoch trains
-    (the kernels release the GIL), so shuffling costs no time of its own.
+    Returns ``(perm, Y[perm], sample_weight[perm])``. With the targets and
+    weights gathered here, the kernels read them front to back, and only the
+    rows of X in random order.
+    """
+    perm = _epoch_order(rows, seed, epoch, shuffle)
+    return perm, Y[perm], sample_weight[perm]
+
+
+def _epoch_visits(rows, seed, first_epoch, n_epochs, shuffle, Y, sample_weight):
+    """Yield `_epoch_visit` for ``n_epochs`` epochs from ``first_epoch`` on.
+
+    Each is prepared on a worker thread while the previous epoch trains (the
+    kernels release the GIL), so shuffling and gathering cost no time of
+    their own.
     """
     if not shuffle:
+        visit = _epoch_visit(rows, seed, first_epoch, False, Y, sample_weight)
         for _ in range(n_epochs):
-            yield rows
+            yield visit
         return
+    data = (True, Y, sample_weight)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_epoch_order, rows, seed, first_epoch, True)
+        pending = pool.submit(_epoch_visit, rows, seed, first_epoch, *data)
         for epoch in range(first_epoch, first_epoch + n_epochs):
-            order = pending.result()
+            visit = pending.result()
             if epoch + 1 < first_epoch + n_epochs:
-                pending = pool.submit(_epoch_order, rows, seed, epoch + 1, True)
-            yield order
+                pending = pool.submit(_epoch_visit, rows, seed, epoch + 1, *data)
+            yield visit
 
 
 def _public_parameters(W, y_ndim):
