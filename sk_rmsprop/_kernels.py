@@ -239,18 +239,23 @@ def dense_epoch(
             for r in range(size):
                 pred[r] = W[k, n_features]
             for j in range(n_features):
+                if k == 0:
+                    # Request the next batch's rows, a share of them at each
+                    # feature: spread evenly over this batch's arithmetic, the
+                    # loads overlap it. (All at once, they stall it instead,
+                    # once the CPU runs out of room for outstanding misses.)
+                    first = j * batch_size // n_features
+                    for r in range(first, (j + 1) * batch_size // n_features):
+                        ahead = start + batch_size + r
+                        if ahead < n_rows:
+                            i_ahead = perm[ahead]
+                            for jj in range(0, n_features, per_line):
+                                _prefetch(X, i_ahead, jj)
+                            _prefetch(X, i_ahead, n_features - 1)
                 w_kj = W[k, j]
                 for r in range(size):
                     pred[r] += Xb[r, j] * w_kj
             for r in range(size):
-                # Request row r of the next batch, spread over this batch's
-                # work so the loads overlap it.
-                ahead = start + batch_size + r
-                if k == 0 and ahead < n_rows:
-                    i_ahead = perm[ahead]
-                    for j in range(0, n_features, per_line):
-                        _prefetch(X, i_ahead, j)
-                    _prefetch(X, i_ahead, n_features - 1)
                 w = sample_weight[start + r]
                 if w == 0:
                     continue
