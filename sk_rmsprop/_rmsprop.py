@@ -702,8 +702,11 @@ def _epoch_order(rows, seed, epoch, shuffle):
     """
     if not shuffle:
         return rows
-    # Shuffling a copy of rows costs half of drawing indices and gathering.
-    return np.random.default_rng([seed, epoch]).permutation(rows)
+    # The same order as permutation(rows), in half its time (numpy 2.4):
+    # shuffling a copy in place.
+    order = rows.copy()
+    np.random.default_rng([seed, epoch]).shuffle(order)
+    return order
 
 
 def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight):
@@ -714,7 +717,7 @@ def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight):
     rows of X in random order.
     """
     perm = _epoch_order(rows, seed, epoch, shuffle)
-    return perm, Y[perm], sample_weight[perm]
+    return perm, np.take(Y, perm, axis=0), np.take(sample_weight, perm)
 
 
 def _epoch_visits(rows, seed, first_epoch, n_epochs, shuffle, Y, sample_weight):
