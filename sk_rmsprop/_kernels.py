@@ -327,6 +327,7 @@ def sparse_epoch(
         # while the current batch lists it, mark[j] holds -1 - that count.
         mark[j] = 0
     touched = np.empty(n_features, dtype=np.int64)
+    upcoming = np.empty(n_features, dtype=np.int64)
     n_rows = perm.shape[0]
     n_batches = (n_rows + batch_size - 1) // batch_size
     mu_powers = powers(rule[4], n_batches)
@@ -345,11 +346,10 @@ def sparse_epoch(
         if lazy:
             # List the batch's columns first, then catch them up. Reading a
             # column's marker brings its whole record (parameters and state)
-            # into cache, and the reads of this first pass overlap each other
-            # instead of waiting one by one behind the catch-up's updates.
+            # into cache; the previous batch has requested those records.
             for ii in range(start, stop):
-                # Request the next batch's rows meanwhile.
-                ahead = ii + batch_size
+                # Request the rows of the batch after next meanwhile.
+                ahead = ii + 2 * batch_size
                 if ahead < n_rows:
                     i_ahead = perm[ahead]
                     first, last = indptr[i_ahead], indptr[i_ahead + 1]
@@ -364,11 +364,29 @@ def sparse_epoch(
                         mark[j] = -1 - mark[j]
                         touched[n_touched] = j
                         n_touched += 1
+            # The next batch's columns (their rows were requested a batch
+            # ago), as far as the buffer holds them: a hint needs no more.
+            n_upcoming = 0
+            upcoming_stop = stop + batch_size
+            if upcoming_stop > n_rows:
+                upcoming_stop = n_rows
+            for ii in range(stop, upcoming_stop):
+                i = perm[ii]
+                for p in range(indptr[i], indptr[i + 1]):
+                    if n_upcoming < n_features:
+                        upcoming[n_upcoming] = indices[p]
+                        n_upcoming += 1
+            # Request their records one per catch-up, spread over its work so
+            # that the loads overlap it (see `dense_epoch`).
             for c in range(n_touched):
+                if c < n_upcoming:
+                    _prefetch(mark, upcoming[c], 0)
                 j = touched[c]
                 idle = n_updates - (-1 - mark[j])
                 if idle > 0:
                     _catch_up(W, V, M, B, j, idle, rule, tables)
+            for c in range(n_touched, n_upcoming):
+                _prefetch(mark, upcoming[c], 0)
         batch_weight = zero
         batch_loss = zero
         for ii in range(start, stop):
