@@ -1,8 +1,11 @@
 """Compiled kernels: the RMSprop rule, written once, and the epoch loops.
 
-The kernels take arrays and scalars only. Every parameter lives in one array
-``W`` of shape ``(n_targets, n_features + 1)`` whose last column holds the
-intercepts; the optimizer state (``V``, ``M``, ``B``) has the same layout.
+The kernels take arrays and scalars only. The parameters and the optimizer
+state live in one array ``S`` of shape ``(n_features + 1, n_targets, n_slots)``:
+``S[j, k]`` is the record of coefficient ``j`` of target ``k`` (``j ==
+n_features``: the intercept), with the parameter ``w``, the moving averages
+``v`` and ``m``, the momentum buffer ``b`` and the batch's gradient sum ``g`` in
+slots `W`, `V`, `M`, `B` and `G`. Whatever else a record holds is the caller's.
 
 The rule's hyperparameters travel together as one tuple,
 ``rule = (lr, rho, one_minus_rho, eps, mu, centered)``, with every float in the
@@ -15,6 +18,9 @@ from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
+
+# Slots of a record of S.
+W, V, M, B, G = 0, 1, 2, 3, 4
 
 
 @intrinsic
@@ -125,30 +131,30 @@ def powers(base, n):
 
 
 @njit(cache=True, inline="always")
-def _catch_up(W, V, M, B, j, n_steps, rule, tables):
+def _catch_up(S, j, n_steps, rule, tables):
     """Apply the ``n_steps`` deferred zero-gradient updates of column ``j``.
 
     ``tables`` holds rho**n, mu**n and mu + ... + mu**n for every n.
     """
     rho_powers, mu_powers, mu_sums = tables
     rho_n, mu_n, mu_sum = rho_powers[n_steps], mu_powers[n_steps], mu_sums[n_steps]
-    for k in range(W.shape[0]):
-        W[k, j], V[k, j], M[k, j], B[k, j] = rmsprop_idle_steps(
-            W[k, j], V[k, j], M[k, j], B[k, j], rho_n, mu_n, mu_sum, rule
+    for k in range(S.shape[1]):
+        S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B] = rmsprop_idle_steps(
+            S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B], rho_n, mu_n, mu_sum, rule
         )
 
 
 @njit(cache=True, inline="always")
-def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept):
+def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
-    ``G`` holds the batch's sums of ``w * residual * x``; the gradient is that
-    sum over the batch weight, plus ``alpha * coef``. The visited entries of
-    ``G`` are reset to zero for the next batch.
+    Slot `G` holds the batch's sums of ``w * residual * x``; the gradient is
+    that sum over the batch weight, plus ``alpha * coef``. The visited sums are
+    reset to zero for the next batch.
     """
-    n_targets = W.shape[0]
-    n_features = W.shape[1] - 1
-    zero = W.dtype.type(0)
+    n_features = S.shape[0] - 1
+    n_targets = S.shape[1]
+    zero = S.dtype.type(0)
     n_coords = coords.shape[0]
     # One loop, and so one copy of the rule: the intercepts come last, with no
     # penalty, and are left alone when they are not fitted.
@@ -160,36 +166,33 @@ def _apply_batch(W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept
             j = n_features
             penalty = zero
         for k in range(n_targets):
-            g = G[k, j] / batch_weight + penalty * W[k, j]
-            G[k, j] = zero
+            g = S[j, k, G] / batch_weight + penalty * S[j, k, W]
+            S[j, k, G] = zero
             if j < n_features or fit_intercept:
-                W[k, j], V[k, j], M[k, j], B[k, j] = rmsprop_step(
-                    W[k, j], V[k, j], M[k, j], B[k, j], g, rule
+                S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B] = rmsprop_step(
+                    S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B], g, rule
                 )
 
 
 @njit(cache=True, inline="always")
-def _penalty(W):
-    """Sum of the squared coefficients (the intercept column excluded)."""
-    total = W.dtype.type(0)
-    for k in range(W.shape[0]):
-        for j in range(W.shape[1] - 1):
-            total += W[k, j] * W[k, j]
+def _penalty(S):
+    """Sum of the squared coefficients (the intercepts excluded)."""
+    total = S.dtype.type(0)
+    for k in range(S.shape[1]):
+        for j in range(S.shape[0] - 1):
+            total += S[j, k, W] * S[j, k, W]
     return total
 
 
 @njit(cache=True, nogil=True)
-def dense_epoch(
-    X, Y, sample_weight, perm, batch_size, W, V, M, B, rule, alpha, fit_intercept
-):
+def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_intercept):
     """Run one epoch of mini-batch RMSprop over the rows ``perm`` of dense ``X``.
 
     The batches are ``perm[0:batch_size]``, ``perm[batch_size:2 * batch_size]``
     and so on; the last one may be shorter. ``Y`` and ``sample_weight`` come in
     the same visiting order: their row ``t`` belongs to row ``perm[t]`` of
-    ``X``, so that only ``X`` is read at random. ``W``, ``V``, ``M`` and ``B``
-    are updated in place. A batch whose weights sum to zero carries no data and
-    makes no update.
+    ``X``, so that only ``X`` is read at random. ``S`` is updated in place. A
+    batch whose weights sum to zero carries no data and makes no update.
 
     Returns
     -------
@@ -201,16 +204,17 @@ def dense_epoch(
     n_updates : int
         Number of updates made.
     """
-    n_targets = W.shape[0]
+    n_targets = S.shape[1]
     n_features = X.shape[1]
-    zero = W.dtype.type(0)
+    zero = S.dtype.type(0)
     # Buffers come from np.empty and are filled by loops: np.zeros and
     # np.arange would each compile an implementation of their own, which
     # costs the first fit of a session a few tenths of a second.
-    G = np.empty((n_targets, n_features + 1), dtype=W.dtype)
+    # The batch's gradient sums, kept contiguous while the rows add to them.
+    grad = np.empty((n_targets, n_features + 1), dtype=S.dtype)
     for k in range(n_targets):
         for j in range(n_features + 1):
-            G[k, j] = zero
+            grad[k, j] = zero
     all_coords = np.empty(n_features, dtype=np.int64)
     for j in range(n_features):
         all_coords[j] = j
@@ -219,7 +223,7 @@ def dense_epoch(
     # of queueing behind the dot products. The dot products then run across
     # the batch's rows, each row keeping its own summation order.
     Xb = np.empty((batch_size, n_features), dtype=X.dtype)
-    pred = np.empty(batch_size, dtype=W.dtype)
+    pred = np.empty(batch_size, dtype=S.dtype)
     n_rows = perm.shape[0]
     per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
     objective_sum = 0.0
@@ -237,7 +241,7 @@ def dense_epoch(
         batch_loss = zero
         for k in range(n_targets):
             for r in range(size):
-                pred[r] = W[k, n_features]
+                pred[r] = S[n_features, k, W]
             for j in range(n_features):
                 if k == 0:
                     # Request the next batch's rows, a share of them at each
@@ -252,7 +256,7 @@ def dense_epoch(
                             for jj in range(0, n_features, per_line):
                                 _prefetch(X, i_ahead, jj)
                             _prefetch(X, i_ahead, n_features - 1)
-                w_kj = W[k, j]
+                w_kj = S[j, k, W]
                 for r in range(size):
                     pred[r] += Xb[r, j] * w_kj
             for r in range(size):
@@ -263,17 +267,19 @@ def dense_epoch(
                 batch_loss += w * residual * residual
                 wr = w * residual
                 for j in range(n_features):
-                    G[k, j] += wr * Xb[r, j]
-                G[k, n_features] += wr
+                    grad[k, j] += wr * Xb[r, j]
+                grad[k, n_features] += wr
         if batch_weight == 0:
             continue
-        penalty = _penalty(W) if alpha > 0 else zero
+        for k in range(n_targets):
+            for j in range(n_features + 1):
+                S[j, k, G] = grad[k, j]
+                grad[k, j] = zero
+        penalty = _penalty(S) if alpha > 0 else zero
         # The epoch's objective sums over all rows: accumulate it in float64.
         objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
         weight_sum += batch_weight
-        _apply_batch(
-            W, V, M, B, G, all_coords, batch_weight, rule, alpha, fit_intercept
-        )
+        _apply_batch(S, all_coords, batch_weight, rule, alpha, fit_intercept)
         n_updates += 1
     return objective_sum, weight_sum, n_updates
 
@@ -288,11 +294,7 @@ def sparse_epoch(
     sample_weight,
     perm,
     batch_size,
-    W,
-    V,
-    M,
-    B,
-    G,
+    S,
     mark,
     rule,
     alpha,
@@ -302,11 +304,11 @@ def sparse_epoch(
 
     As there, ``Y`` and ``sample_weight`` come in visiting order.
 
-    ``G`` is zero on entry and on exit; it holds the batch's gradient sums.
-    ``mark`` (int64, one per feature) is the kernel's scratch for deferred
-    updates; its values on entry do not matter. The layout of all of them is
-    the caller's: views that keep what the kernel needs of one column side by
-    side, in one cache line, save cache misses here.
+    The gradient sums in ``S`` are zero on entry and on exit. ``mark`` (int64,
+    one per feature) is the kernel's scratch for deferred updates; its values
+    on entry do not matter. Where it lives is the caller's choice: in the
+    record of target 0 of each column, everything the kernel needs of a column
+    with one target is in one cache line.
 
     With ``alpha == 0`` a batch costs time in proportion to its non-zeros: a
     coordinate that no row of the batch touches has zero gradient, so its
@@ -315,8 +317,8 @@ def sparse_epoch(
     epoch. With ``alpha > 0`` every coefficient has a gradient at every step
     and each batch updates all of them.
     """
-    n_targets = W.shape[0]
-    zero = W.dtype.type(0)
+    n_targets = S.shape[1]
+    zero = S.dtype.type(0)
     lazy = alpha == 0
     # Buffers are filled by loops: np.zeros, np.arange and np.cumsum would each
     # compile an implementation of their own (see `dense_epoch`).
@@ -384,7 +386,7 @@ def sparse_epoch(
                 j = touched[c]
                 idle = n_updates - (-1 - mark[j])
                 if idle > 0:
-                    _catch_up(W, V, M, B, j, idle, rule, tables)
+                    _catch_up(S, j, idle, rule, tables)
             for c in range(n_touched, n_upcoming):
                 _prefetch(mark, upcoming[c], 0)
         batch_weight = zero
@@ -396,23 +398,21 @@ def sparse_epoch(
                 continue
             batch_weight += w
             for k in range(n_targets):
-                pred = W[k, n_features]
+                pred = S[n_features, k, W]
                 for p in range(indptr[i], indptr[i + 1]):
-                    pred += data[p] * W[k, indices[p]]
+                    pred += data[p] * S[indices[p], k, W]
                 residual = pred - Y[ii, k]
                 batch_loss += w * residual * residual
                 wr = w * residual
                 for p in range(indptr[i], indptr[i + 1]):
-                    G[k, indices[p]] += wr * data[p]
-                G[k, n_features] += wr
+                    S[indices[p], k, G] += wr * data[p]
+                S[n_features, k, G] += wr
         if batch_weight > 0:
-            penalty = _penalty(W) if alpha > 0 else zero
+            penalty = _penalty(S) if alpha > 0 else zero
             objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
             weight_sum += batch_weight
             coords = touched[:n_touched] if lazy else all_coords
-            _apply_batch(
-                W, V, M, B, G, coords, batch_weight, rule, alpha, fit_intercept
-            )
+            _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept)
             n_updates += 1
         for c in range(n_touched):
             mark[touched[c]] = n_updates
@@ -420,5 +420,5 @@ def sparse_epoch(
         for j in range(n_features):
             idle = n_updates - mark[j]
             if idle > 0:
-                _catch_up(W, V, M, B, j, idle, rule, tables)
+                _catch_up(S, j, idle, rule, tables)
     return objective_sum, weight_sum, n_updates

@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from . import _kernels
 from ._kernels import dense_epoch, sparse_epoch
 
 try:
@@ -647,7 +648,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             cast(self.momentum),
             self.centered,
         )
-        W, V, M, B, G = (state[name] for name in "WVMBG")
+        S = state["S"]
         options = (rule, cast(self.alpha), self.fit_intercept)
         if sparse.issparse(X):
             data, indices, indptr = X.data, X.indices, X.indptr
@@ -660,17 +661,13 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 sample_weight,
                 perm,
                 batch_size,
-                W,
-                V,
-                M,
-                B,
-                G,
+                S,
                 state["mark"],
                 *options,
             )
         else:
             objective_sum, weight_sum, n_updates = dense_epoch(
-                X, Y, sample_weight, perm, batch_size, W, V, M, B, *options
+                X, Y, sample_weight, perm, batch_size, S, *options
             )
         self.t_ += n_updates
         return objective_sum / weight_sum
@@ -799,24 +796,27 @@ class _Callbacks:
 def _zero_state(n_features, n_targets, dtype):
     """Parameters, optimizer state and gradient sums at zero.
 
-    ``W``, ``V``, ``M``, ``B`` and ``G`` are views of shape
-    (n_targets, n_features + 1), intercepts in the last column, into one buffer
-    that keeps everything the sparse kernel needs of a parameter in one record:
-    its five values and, in the record of the first target, the epoch's
-    deferred-update marker of its column (``mark``, int64, one per feature).
-    The kernel visits columns in random order; with each float64 record padded
-    to one aligned 64-byte cache line (float32 records: half a line), a column
-    costs a single cache miss.
+    One buffer holds a record per parameter: its five values (in the slots the
+    kernels name) and, in the record of the first target, the epoch's
+    deferred-update marker of its column. ``S`` is the buffer as the kernels
+    take it, of shape (n_features + 1, n_targets, n_slots); ``W``, ``V``, ``M``,
+    ``B`` and ``G`` are views of one slot, of shape (n_targets, n_features + 1),
+    intercepts in the last column; ``mark`` is the markers (int64, one per
+    feature). The sparse kernel visits columns in random order; with each
+    float64 record padded to one aligned 64-byte cache line (float32 records:
+    half a line), a column costs a single cache miss.
     """
     dtype = np.dtype(dtype)
     mark_offset = (5 * dtype.itemsize + 7) // 8 * 8  # int64 alignment
     # A power-of-two record size divides the cache line: no record straddles two.
     record_size = 1 << (mark_offset + 8 - 1).bit_length()
+    names = ["W", "V", "M", "B", "G"]
     record = np.dtype(
         {
-            "names": ["W", "V", "M", "B", "G", "mark"],
+            "names": names + ["mark"],
             "formats": [dtype] * 5 + [np.int64],
-            "offsets": [slot * dtype.itemsize for slot in range(5)] + [mark_offset],
+            "offsets": [getattr(_kernels, name) * dtype.itemsize for name in names]
+            + [mark_offset],
             "itemsize": record_size,
         }
     )
@@ -825,8 +825,13 @@ def _zero_state(n_features, n_targets, dtype):
     start = -raw.ctypes.data % _CACHE_LINE
     buffer = raw[start : start + n_bytes].view(record)
     buffer = buffer.reshape(n_features + 1, n_targets)
-    state = {name: buffer[name].T for name in "WVMBG"}
+    state = {name: buffer[name].T for name in names}
     state["mark"] = buffer["mark"][:-1, 0]
+    state["S"] = (
+        raw[start : start + n_bytes]
+        .view(dtype)
+        .reshape(n_features + 1, n_targets, record_size // dtype.itemsize)
+    )
     return state
 
 

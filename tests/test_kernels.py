@@ -5,6 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from sk_rmsprop._kernels import dense_epoch, powers, rmsprop_idle_steps, rmsprop_step
+from sk_rmsprop._rmsprop import _zero_state
 
 LR, RHO, EPS = 0.1, 0.9, 1e-8
 
@@ -68,11 +69,18 @@ def test_momentum_accumulates_normalised_steps():
 
 
 def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
-    V, M, B = (np.zeros_like(W) for _ in range(3))
+    """One dense epoch from parameters ``W``, updated in place (state at zero).
+
+    ``Y`` and ``sw`` are in visiting order, as the kernel takes them.
+    """
+    state = _zero_state(W.shape[1] - 1, W.shape[0], X.dtype)
+    state["W"][...] = W
     rule = _rule(dtype=X.dtype.type)
-    return dense_epoch(
-        X, Y, sw, perm, batch_size, W, V, M, B, rule, X.dtype.type(0), fit_intercept
+    result = dense_epoch(
+        X, Y, sw, perm, batch_size, state["S"], rule, X.dtype.type(0), fit_intercept
     )
+    W[...] = state["W"]
+    return result
 
 
 def test_epoch_full_batch_step_matches_hand_computation():

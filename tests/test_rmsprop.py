@@ -570,9 +570,12 @@ def test_float32_runs_float32_kernel_scalars(regression_data):
 
     X, y = regression_data
     RMSpropRegressor(n_iter=1, tol=None).fit(X.astype(np.float32), y)
-    # X (argument 0) and every float of the rule (argument 9) in float32.
+    # X (argument 0), the state (argument 5) and every float of the rule
+    # (argument 6) in float32.
     assert any(
-        sig[0].dtype == float32 and all(t == float32 for t in tuple(sig[9])[:5])
+        sig[0].dtype == float32
+        and sig[5].dtype == float32
+        and all(t == float32 for t in tuple(sig[6])[:5])
         for sig in dense_epoch.signatures
     )
 
