@@ -132,27 +132,36 @@ def fit_epochs(name, X, y, batch_size, n_epochs):
     return COMPETITORS[name](batch_size, n_epochs).fit(X, y)
 
 
-def median_seconds(function, repeats):
-    times = []
+def seconds(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def per_epoch_times(X, y, batch_size, n_epochs, repeats):
+    """Median per-epoch seconds of every competitor, and the read floor.
+
+    The floor is the time to read X once in a random row order
+    (np.take(X, perm, axis=0)), the least an epoch can cost; it is None for
+    sparse X. The methods take turns, one timed fit each per round, so that a
+    drift in the machine's speed during the case falls on all of them alike.
+    """
+    for name in COMPETITORS:
+        fit_epochs(name, X[:200], y[:200], batch_size, 1)  # compile / warm up
+    tasks = {
+        name: (lambda name=name: fit_epochs(name, X, y, batch_size, n_epochs))
+        for name in COMPETITORS
+    }
+    if not sp.issparse(X):
+        perm = np.random.default_rng(0).permutation(X.shape[0])
+        tasks["floor"] = lambda: np.take(X, perm, axis=0)
+    runs = {name: [] for name in tasks}
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def per_epoch(name, X, y, batch_size, n_epochs, repeats):
-    fit_epochs(name, X[:200], y[:200], batch_size, 1)  # compile / warm up
-    seconds = median_seconds(
-        lambda: fit_epochs(name, X, y, batch_size, n_epochs), repeats
-    )
-    return seconds / n_epochs
-
-
-def read_floor(X, repeats):
-    """Time to read X once in a random row order: the least an epoch can cost."""
-    perm = np.random.default_rng(0).permutation(X.shape[0])
-    return median_seconds(lambda: np.take(X, perm, axis=0), repeats)
+        for name, task in tasks.items():
+            runs[name].append(seconds(task))
+    medians = {name: float(np.median(times)) for name, times in runs.items()}
+    floor = medians.pop("floor", None)
+    return {name: m / n_epochs for name, m in medians.items()}, floor
 
 
 def peak_fit_memory(X, y, batch_size):
@@ -315,7 +324,9 @@ def main():
     )
     print(
         f"Per-epoch times are medians of {repeats} fits, each of the epoch count "
-        "in the case's name (the same for every method), divided by that count.\n"
+        "in the case's name (the same for every method), divided by that count. "
+        "Within a case the methods and the read floor take turns, one run each "
+        "per round.\n"
     )
 
     ratios = {}
@@ -352,10 +363,7 @@ def main():
     print("|---|" + "---|" * (len(COMPETITORS) + 1))
     timings = {}
     for label, (X, y), batch_size, n_epochs in cases:
-        row = {}
-        for name in COMPETITORS:
-            row[name] = per_epoch(name, X, y, batch_size, n_epochs, repeats)
-        floor = None if sp.issparse(X) else read_floor(X, repeats)
+        row, floor = per_epoch_times(X, y, batch_size, n_epochs, repeats)
         timings[label] = row
         cells = [fmt_ms(row[name]) for name in COMPETITORS] + [fmt_ms(floor)]
         print(f"| {label} | " + " | ".join(cells) + " |")
