@@ -714,7 +714,12 @@ def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight):
     rows of X in random order.
     """
     perm = _epoch_order(rows, seed, epoch, shuffle)
-    return perm, np.take(Y, perm, axis=0), np.take(sample_weight, perm)
+    if sample_weight.min() == sample_weight.max():
+        # Equal weights (no sample_weight given) read the same in any order.
+        weights = sample_weight[: len(perm)]
+    else:
+        weights = np.take(sample_weight, perm)
+    return perm, np.take(Y, perm, axis=0), weights
 
 
 def _epoch_visits(rows, seed, first_epoch, n_epochs, shuffle, Y, sample_weight):
