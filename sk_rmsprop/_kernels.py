@@ -242,20 +242,24 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
         for k in range(n_targets):
             for r in range(size):
                 pred[r] = S[n_features, k, W]
+            # Request the next batch's rows, batch_size / n_features of them at
+            # each feature: spread evenly over this batch's arithmetic, the
+            # loads overlap it. (All at once, they stall it instead, once the
+            # CPU runs out of room for outstanding misses.) ``share`` counts
+            # in units of 1 / n_features row, which needs no division.
+            ahead = start + batch_size
+            share = 0
             for j in range(n_features):
                 if k == 0:
-                    # Request the next batch's rows, a share of them at each
-                    # feature: spread evenly over this batch's arithmetic, the
-                    # loads overlap it. (All at once, they stall it instead,
-                    # once the CPU runs out of room for outstanding misses.)
-                    first = j * batch_size // n_features
-                    for r in range(first, (j + 1) * batch_size // n_features):
-                        ahead = start + batch_size + r
+                    share += batch_size
+                    while share >= n_features:
+                        share -= n_features
                         if ahead < n_rows:
                             i_ahead = perm[ahead]
                             for jj in range(0, n_features, per_line):
                                 _prefetch(X, i_ahead, jj)
                             _prefetch(X, i_ahead, n_features - 1)
+                        ahead += 1
                 w_kj = S[j, k, W]
                 for r in range(size):
                     pred[r] += Xb[r, j] * w_kj
