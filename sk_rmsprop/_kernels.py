@@ -209,8 +209,8 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
     zero = S.dtype.type(0)
     # Buffers come from np.empty and are filled by loops: np.zeros and
     # np.arange would each compile an implementation of their own, which
-    # costs the first fit of a session a few tenths of a second.
-    # The batch's gradient sums, kept contiguous while the rows add to them.
+    # costs the first fit of a session a few tenths of a second. The batch's
+    # gradient sums are kept contiguous while the rows add to them.
     grad = np.empty((n_targets, n_features + 1), dtype=S.dtype)
     for k in range(n_targets):
         for j in range(n_features + 1):
@@ -220,10 +220,10 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
         all_coords[j] = j
     # The batch's rows, gathered before any arithmetic: the gather has no
     # dependencies, so the cache misses of a random row order overlap instead
-    # of queueing behind the dot products. The dot products then run across
-    # the batch's rows, each row keeping its own summation order.
+    # of queueing behind the dot products.
     Xb = np.empty((batch_size, n_features), dtype=X.dtype)
     pred = np.empty(batch_size, dtype=S.dtype)
+    w_k = np.empty(n_features + 1, dtype=S.dtype)  # the parameters of target k
     n_rows = perm.shape[0]
     per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
     objective_sum = 0.0
@@ -240,29 +240,27 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
             batch_weight += sample_weight[start + r]
         batch_loss = zero
         for k in range(n_targets):
+            for j in range(n_features + 1):
+                w_k[j] = S[j, k, W]
             for r in range(size):
-                pred[r] = S[n_features, k, W]
-            # Request the next batch's rows, batch_size / n_features of them at
-            # each feature: spread evenly over this batch's arithmetic, the
-            # loads overlap it. (All at once, they stall it instead, once the
-            # CPU runs out of room for outstanding misses.) ``share`` counts
-            # in units of 1 / n_features row, which needs no division.
-            ahead = start + batch_size
-            share = 0
-            for j in range(n_features):
                 if k == 0:
-                    share += batch_size
-                    while share >= n_features:
-                        share -= n_features
-                        if ahead < n_rows:
-                            i_ahead = perm[ahead]
-                            for jj in range(0, n_features, per_line):
-                                _prefetch(X, i_ahead, jj)
-                            _prefetch(X, i_ahead, n_features - 1)
-                        ahead += 1
-                w_kj = S[j, k, W]
-                for r in range(size):
-                    pred[r] += Xb[r, j] * w_kj
+                    # Request row r of the next batch: one row per row of
+                    # dot product spreads the loads evenly over this batch's
+                    # arithmetic, which they then overlap. (All at once, they
+                    # stall it instead, once the CPU runs out of room for
+                    # outstanding misses.)
+                    ahead = start + batch_size + r
+                    if ahead < n_rows:
+                        i_ahead = perm[ahead]
+                        for j in range(0, n_features, per_line):
+                            _prefetch(X, i_ahead, j)
+                        _prefetch(X, i_ahead, n_features - 1)
+                # Intercept first, then the features in order, as in
+                # `sparse_epoch`: dense and sparse data give the same sums.
+                total = w_k[n_features]
+                for j in range(n_features):
+                    total += Xb[r, j] * w_k[j]
+                pred[r] = total
             for r in range(size):
                 w = sample_weight[start + r]
                 if w == 0:
