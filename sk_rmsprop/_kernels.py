@@ -324,9 +324,11 @@ def sparse_epoch(
     lazy = alpha == 0
     # Buffers are filled by loops: np.zeros, np.arange and np.cumsum would each
     # compile an implementation of their own (see `dense_epoch`).
-    all_coords = np.empty(n_features, dtype=np.int64)
-    for j in range(n_features):
+    # Every column, for the updates of alpha > 0 (empty otherwise).
+    all_coords = np.empty(0 if lazy else n_features, dtype=np.int64)
+    for j in range(all_coords.shape[0]):
         all_coords[j] = j
+    for j in range(n_features):
         # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
         # while the current batch lists it, mark[j] holds -1 - that count.
         mark[j] = 0
