@@ -590,10 +590,11 @@ def test_float32_fit_makes_no_copy_of_X():
     model.fit(X, y)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    # Per sample, fit keeps about 44 bytes: the row indices, this and the next
-    # epoch's order (8 bytes each) and their targets and weights (4 bytes
-    # each), and the weights. A row of X is 80 bytes, so any copy of X,
-    # float32 (8 MB) or float64 (16 MB), takes the peak past X.nbytes.
+    # Per sample, fit keeps at most 44 bytes: the row indices, this and the
+    # next epoch's order (8 bytes each) and their targets and weights (4 bytes
+    # each; equal weights are not gathered), and the weights. A row of X is 80
+    # bytes, so any copy of X, float32 (8 MB) or float64 (16 MB), takes the
+    # peak past X.nbytes.
     assert peak < X.nbytes, f"peak {peak} bytes for X of {X.nbytes} bytes"
 
 
