@@ -255,8 +255,8 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
                         for j in range(0, n_features, per_line):
                             _prefetch(X, i_ahead, j)
                         _prefetch(X, i_ahead, n_features - 1)
-                # Intercept first, then the features in order, as in
-                # `sparse_epoch`: dense and sparse data give the same sums.
+                # Intercept first, then the features in order: the order in
+                # which `sparse_epoch` sums a row whose indices are sorted.
                 total = w_k[n_features]
                 for j in range(n_features):
                     total += Xb[r, j] * w_k[j]
@@ -323,8 +323,8 @@ def sparse_epoch(
     zero = S.dtype.type(0)
     lazy = alpha == 0
     # Buffers are filled by loops: np.zeros, np.arange and np.cumsum would each
-    # compile an implementation of their own (see `dense_epoch`).
-    # Every column, for the updates of alpha > 0 (empty otherwise).
+    # compile an implementation of their own (see `dense_epoch`). Every
+    # column is listed only for the updates of alpha > 0.
     all_coords = np.empty(0 if lazy else n_features, dtype=np.int64)
     for j in range(all_coords.shape[0]):
         all_coords[j] = j
