@@ -62,21 +62,22 @@ def test_defaults_are_the_tutorials():
 
 N_EPOCHS = 3
 
-
-@pytest.mark.parametrize(
-    "batch_size, fit_intercept, momentum, centered, alpha, weighted, multi_output",
-    list(
-        itertools.product(
-            [7, None],
-            [True, False],
-            [0.0, 0.9],
-            [False, True],
-            [0.0, 0.1],
-            [False, True],
-            [False, True],
-        )
-    ),
+# Every combination of the settings that change the arithmetic.
+SETTINGS = "fit_intercept, momentum, centered, alpha, weighted, multi_output"
+SETTING_VALUES = list(
+    itertools.product(
+        [True, False],
+        [0.0, 0.9],
+        [False, True],
+        [0.0, 0.1],
+        [False, True],
+        [False, True],
+    )
 )
+
+
+@pytest.mark.parametrize(SETTINGS, SETTING_VALUES)
+@pytest.mark.parametrize("batch_size", [7, None])
 def test_matches_reference_on_replayed_permutations(
     regression_data,
     multi_target_data,
@@ -154,19 +155,7 @@ def test_shuffle_draws_a_new_order_every_epoch(regression_data, recorded_permuta
 # Sparse input: the same coefficients as the same data given densely
 
 
-@pytest.mark.parametrize(
-    "fit_intercept, momentum, centered, alpha, weighted, multi_output",
-    list(
-        itertools.product(
-            [True, False],
-            [0.0, 0.9],
-            [False, True],
-            [0.0, 0.1],
-            [False, True],
-            [False, True],
-        )
-    ),
-)
+@pytest.mark.parametrize(SETTINGS, SETTING_VALUES)
 def test_sparse_matches_dense(
     sparse_regression_data,
     fit_intercept,
