@@ -812,14 +812,15 @@ def _zero_state(n_features, n_targets, dtype):
     half a line), a column costs a single cache miss.
     """
     dtype = np.dtype(dtype)
-    mark_offset = (5 * dtype.itemsize + 7) // 8 * 8  # int64 alignment
+    names = ["W", "V", "M", "B", "G"]
+    # The marker follows the values, at int64 alignment.
+    mark_offset = (len(names) * dtype.itemsize + 7) // 8 * 8
     # A power-of-two record size divides the cache line: no record straddles two.
     record_size = 1 << (mark_offset + 8 - 1).bit_length()
-    names = ["W", "V", "M", "B", "G"]
     record = np.dtype(
         {
             "names": names + ["mark"],
-            "formats": [dtype] * 5 + [np.int64],
+            "formats": [dtype] * len(names) + [np.int64],
             "offsets": [getattr(_kernels, name) * dtype.itemsize for name in names]
             + [mark_offset],
             "itemsize": record_size,
@@ -828,15 +829,12 @@ def _zero_state(n_features, n_targets, dtype):
     n_bytes = (n_features + 1) * n_targets * record.itemsize
     raw = np.zeros(n_bytes + _CACHE_LINE, dtype=np.uint8)
     start = -raw.ctypes.data % _CACHE_LINE
-    buffer = raw[start : start + n_bytes].view(record)
-    buffer = buffer.reshape(n_features + 1, n_targets)
+    memory = raw[start : start + n_bytes]  # starts on a cache line
+    buffer = memory.view(record).reshape(n_features + 1, n_targets)
     state = {name: buffer[name].T for name in names}
     state["mark"] = buffer["mark"][:-1, 0]
-    state["S"] = (
-        raw[start : start + n_bytes]
-        .view(dtype)
-        .reshape(n_features + 1, n_targets, record_size // dtype.itemsize)
-    )
+    n_slots = record_size // dtype.itemsize
+    state["S"] = memory.view(dtype).reshape(n_features + 1, n_targets, n_slots)
     return state
 
 
