@@ -140,10 +140,23 @@ class LossCurveDisplay:
         Returns
         -------
         display : LossCurveDisplay
+
+        Raises
+        ------
+        NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If it is fitted but records no ``loss_curve_``.
         """
         _import_pyplot()
         model = estimator[-1] if hasattr(estimator, "steps") else estimator
-        check_is_fitted(model, "loss_curve_")
+        check_is_fitted(model)
+        if not hasattr(model, "loss_curve_"):
+            raise ValueError(
+                f"{type(model).__name__} has no loss_curve_: LossCurveDisplay "
+                "plots the training objective per epoch that estimators such "
+                "as RMSpropRegressor record."
+            )
         display = cls(
             loss_curve=model.loss_curve_,
             validation_scores=getattr(model, "validation_scores_", None),

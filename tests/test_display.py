@@ -68,3 +68,11 @@ def test_missing_matplotlib_names_the_extra(fitted, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"sk-rmsprop\[plot\]"):
         LossCurveDisplay.from_estimator(fitted)
+
+
+def test_fitted_estimator_without_loss_curve_is_named(regression_data):
+    from sklearn.linear_model import LinearRegression
+
+    X, y = regression_data
+    with pytest.raises(ValueError, match="LinearRegression has no loss_curve_"):
+        LossCurveDisplay.from_estimator(LinearRegression().fit(X, y))
