@@ -16,6 +16,7 @@ fits on the cluster.
 import copy
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
 __all__ = ["partial_fit_blocks", "predict_blocks"]
 
@@ -92,12 +93,24 @@ def _aligned_blocks(X, y, sample_weight):
     return names, list(zip(*(blocks[n] for n in names), strict=True))
 
 
+def _check_columns(estimator, X):
+    """Check a Dask DataFrame's columns against a fitted estimator, on the client.
+
+    Local ``predict`` and ``partial_fit`` refuse columns that are not the ones
+    seen in fit, in the same order; blocks must too, before any task runs.
+    """
+    if _is_frame(X) and hasattr(estimator, "n_features_in_"):
+        validate_data(estimator, X._meta, reset=False, skip_check_array=True)
+
+
 def _partial_fit_block(estimator, X, y, sample_weight=None):
     if len(X) == 0:  # an empty partition holds nothing to learn from
         return estimator
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight)
-    estimator.partial_fit(np.asarray(X), np.asarray(y), sample_weight=sample_weight)
+    # A DataFrame block stays one, so that partial_fit sees its column names.
+    X = X if hasattr(X, "columns") else np.asarray(X)
+    estimator.partial_fit(X, np.asarray(y), sample_weight=sample_weight)
     return estimator
 
 
@@ -132,12 +145,14 @@ def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1):
     Raises
     ------
     ValueError
-        If the collections are split into different row blocks, or if a Dask
-        array has unknown chunk sizes.
+        If the collections are split into different row blocks, if a Dask
+        array has unknown chunk sizes, or if the columns of a DataFrame ``X``
+        are not those the estimator was fitted with, in the same order.
     """
     dask, _ = _import_dask()
     if int(epochs) != epochs or epochs < 1:
         raise ValueError(f"epochs must be a positive integer; got {epochs!r}.")
+    _check_columns(estimator, X)
     names, blocks = _aligned_blocks(X, y, sample_weight)
     model = dask.delayed(copy.deepcopy)(estimator)
     for _ in range(int(epochs)):
@@ -157,18 +172,32 @@ def predict_blocks(estimator, X):
     estimator : fitted estimator
         Its ``predict`` runs on each block.
 
-    X : dask.array.Array of shape (n_samples, n_features)
-        Data, with known chunk sizes.
+    X : dask.array.Array of shape (n_samples, n_features) or dask DataFrame
+        Data, with known chunk sizes. A DataFrame's columns must be those the
+        estimator was fitted with, in the same order.
 
     Returns
     -------
     y_pred : dask.array.Array of shape (n_samples,) or (n_samples, n_targets)
         Lazy predictions with the row chunks of ``X``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, has unknown chunk sizes, or has other columns
+        than the estimator was fitted with.
     """
     dask, da = _import_dask()
+    _check_columns(estimator, X)
     if _is_frame(X):
         X = X.to_dask_array(lengths=True)
     _row_blocks("X", X, dask, da)  # checks the type and the chunk sizes
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D, of shape (n_samples, n_features); got a {X.ndim}-D "
+            f"Dask array of shape {X.shape}. For a single feature, pass "
+            "X.reshape(-1, 1)."
+        )
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
     n_targets = np.ndim(getattr(estimator, "coef_", np.zeros(1)))

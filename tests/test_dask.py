@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
@@ -240,3 +240,29 @@ def test_cli_fit_with_a_scheduler_reads_parquet_on_the_cluster(client, tmp_path)
     predicted = np.array(done.stdout.split()[1:], dtype=float)
     r2 = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
     assert r2 > 0.99
+
+
+def test_reordered_dataframe_columns_raise_before_any_task(client, data):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    model = RMSpropRegressor(random_state=0, n_iter=3, tol=None).fit(frame, y)
+    shuffled = dd.from_pandas(frame[list("dcba")], npartitions=2)
+    target = dd.from_pandas(pd.Series(y), npartitions=2)
+    with pytest.raises(ValueError, match="feature names"):
+        predict_blocks(model, shuffled)
+    with pytest.raises(ValueError, match="feature names"):
+        partial_fit_blocks(model, shuffled, target)
+    # In the right order, the blocks give what local predict gives (to the
+    # last bits: a block's memory layout can change the BLAS summation).
+    ordered = dd.from_pandas(frame, npartitions=2)
+    assert_allclose(
+        predict_blocks(model, ordered).compute(), model.predict(frame), rtol=1e-12
+    )
+
+
+def test_predict_blocks_rejects_1d_x(data):
+    X, y, _ = data
+    model = RMSpropRegressor(n_iter=2, tol=None).fit(X, y)
+    with pytest.raises(ValueError, match="2-D"):
+        predict_blocks(model, da.from_array(X[:, 0], chunks=250))
