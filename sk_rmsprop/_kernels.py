@@ -23,6 +23,26 @@ from numba.extending import intrinsic
 W, V, M, B, G = 0, 1, 2, 3, 4
 
 
+def _jit(**options):
+    """``njit``, cached on disk where a cache can be written, in memory otherwise.
+
+    numba looks for a writable cache directory beside this file, then in the
+    user's cache directory; on a read-only install with a read-only home it
+    finds none and refuses to compile a cached function at all. Compiling
+    without the cache then costs each new process the compile time, but works.
+    """
+
+    def decorate(function):
+        try:
+            return njit(cache=True, **options)(function)
+        except RuntimeError as error:
+            if "no locator available" not in str(error):
+                raise
+            return njit(**options)(function)
+
+    return decorate
+
+
 @intrinsic
 def _prefetch(typingctx, A, i, j):
     """Ask the CPU to start loading the cache line that holds ``A[i, j]``.
@@ -59,7 +79,7 @@ def _prefetch(typingctx, A, i, j):
     return signature, codegen
 
 
-@njit(cache=True)
+@_jit()
 def rmsprop_step(w, v, m, b, g, rule):
     """One RMSprop update of a parameter ``w`` with gradient ``g``.
 
@@ -95,7 +115,7 @@ def rmsprop_step(w, v, m, b, g, rule):
     return w, v, m, b
 
 
-@njit(cache=True)
+@_jit()
 def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
     """Apply n updates with zero gradient at once; return the new ``(w, v, m, b)``.
 
@@ -116,7 +136,7 @@ def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
     return w, v, m, b
 
 
-@njit(cache=True)
+@_jit()
 def powers(base, n):
     """``[base**0, ..., base**n]`` by repeated products, in the dtype of base.
 
@@ -130,7 +150,7 @@ def powers(base, n):
     return out
 
 
-@njit(cache=True, inline="always")
+@_jit(inline="always")
 def _catch_up(S, j, n_steps, rule, tables):
     """Apply the ``n_steps`` deferred zero-gradient updates of column ``j``.
 
@@ -144,7 +164,7 @@ def _catch_up(S, j, n_steps, rule, tables):
         )
 
 
-@njit(cache=True, inline="always")
+@_jit(inline="always")
 def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
@@ -174,17 +194,38 @@ def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
                 )
 
 
-@njit(cache=True, inline="always")
-def _penalty(S):
-    """Sum of the squared coefficients (the intercepts excluded)."""
-    total = S.dtype.type(0)
+@_jit(inline="always")
+def _objective_buffers(n_targets, zero):
+    """Zeroed per-target sums: the epoch's objectives (float64) and a batch's
+    losses (in the dtype of ``zero``), filled by loops (see `dense_epoch`)."""
+    objective_sums = np.empty(n_targets, dtype=np.float64)
+    losses = np.empty(n_targets, dtype=np.asarray(zero).dtype)
+    for k in range(n_targets):
+        objective_sums[k] = 0.0
+        losses[k] = zero
+    return objective_sums, losses
+
+
+@_jit(inline="always")
+def _add_batch_objective(objective_sums, losses, S, batch_weight, alpha):
+    """Add a batch's objective to each target's sum; reset ``losses``.
+
+    ``losses[k]`` holds the batch's sum of ``w * residual**2`` for target k;
+    the batch adds half of it plus ``batch_weight * alpha / 2 * ||coef_k||**2``
+    (the intercepts are not penalised). The sums run over all rows of the
+    epoch, so they are kept in float64.
+    """
+    zero = S.dtype.type(0)
     for k in range(S.shape[1]):
-        for j in range(S.shape[0] - 1):
-            total += S[j, k, W] * S[j, k, W]
-    return total
+        penalty = zero
+        if alpha > 0:
+            for j in range(S.shape[0] - 1):
+                penalty += S[j, k, W] * S[j, k, W]
+        objective_sums[k] += losses[k] / 2 + batch_weight * (alpha / 2) * penalty
+        losses[k] = zero
 
 
-@njit(cache=True, nogil=True)
+@_jit(nogil=True)
 def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_intercept):
     """Run one epoch of mini-batch RMSprop over the rows ``perm`` of dense ``X``.
 
@@ -196,9 +237,9 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
 
     Returns
     -------
-    objective_sum : float
-        Sum over batches of the weighted objective evaluated at the parameters
-        the batch saw (before its update), accumulated in float64.
+    objective_sums : ndarray of shape (n_targets,), float64
+        For each target, the sum over batches of the weighted objective
+        evaluated at the parameters the batch saw (before its update).
     weight_sum : float
         Sum of the weights of the rows visited, accumulated in float64.
     n_updates : int
@@ -226,7 +267,7 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
     w_k = np.empty(n_features + 1, dtype=S.dtype)  # the parameters of target k
     n_rows = perm.shape[0]
     per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
-    objective_sum = 0.0
+    objective_sums, losses = _objective_buffers(n_targets, zero)
     weight_sum = 0.0
     n_updates = 0
     for start in range(0, n_rows, batch_size):
@@ -238,7 +279,6 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
         batch_weight = zero
         for r in range(size):
             batch_weight += sample_weight[start + r]
-        batch_loss = zero
         for k in range(n_targets):
             for j in range(n_features + 1):
                 w_k[j] = S[j, k, W]
@@ -266,7 +306,7 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
                 if w == 0:
                     continue
                 residual = pred[r] - Y[start + r, k]
-                batch_loss += w * residual * residual
+                losses[k] += w * residual * residual
                 wr = w * residual
                 for j in range(n_features):
                     grad[k, j] += wr * Xb[r, j]
@@ -277,16 +317,14 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
             for j in range(n_features + 1):
                 S[j, k, G] = grad[k, j]
                 grad[k, j] = zero
-        penalty = _penalty(S) if alpha > 0 else zero
-        # The epoch's objective sums over all rows: accumulate it in float64.
-        objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
+        _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
         weight_sum += batch_weight
         _apply_batch(S, all_coords, batch_weight, rule, alpha, fit_intercept)
         n_updates += 1
-    return objective_sum, weight_sum, n_updates
+    return objective_sums, weight_sum, n_updates
 
 
-@njit(cache=True, nogil=True)
+@_jit(nogil=True)
 def sparse_epoch(
     data,
     indices,
@@ -343,7 +381,7 @@ def sparse_epoch(
     for n in range(1, n_batches + 1):
         mu_sums[n] = mu_sums[n - 1] + mu_powers[n]
     tables = (powers(rule[1], n_batches), mu_powers, mu_sums)
-    objective_sum = 0.0
+    objective_sums, losses = _objective_buffers(n_targets, zero)
     weight_sum = 0.0
     n_updates = 0
     for start in range(0, n_rows, batch_size):
@@ -394,7 +432,6 @@ def sparse_epoch(
             for c in range(n_touched, n_upcoming):
                 _prefetch(mark, upcoming[c], 0)
         batch_weight = zero
-        batch_loss = zero
         for ii in range(start, stop):
             i = perm[ii]
             w = sample_weight[ii]
@@ -406,14 +443,13 @@ def sparse_epoch(
                 for p in range(indptr[i], indptr[i + 1]):
                     pred += data[p] * S[indices[p], k, W]
                 residual = pred - Y[ii, k]
-                batch_loss += w * residual * residual
+                losses[k] += w * residual * residual
                 wr = w * residual
                 for p in range(indptr[i], indptr[i + 1]):
                     S[indices[p], k, G] += wr * data[p]
                 S[n_features, k, G] += wr
         if batch_weight > 0:
-            penalty = _penalty(S) if alpha > 0 else zero
-            objective_sum += batch_loss / 2 + batch_weight * (alpha / 2) * penalty
+            _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
             weight_sum += batch_weight
             coords = touched[:n_touched] if lazy else all_coords
             _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept)
@@ -425,4 +461,4 @@ def sparse_epoch(
             idle = n_updates - mark[j]
             if idle > 0:
                 _catch_up(S, j, idle, rule, tables)
-    return objective_sum, weight_sum, n_updates
+    return objective_sums, weight_sum, n_updates

@@ -1,5 +1,6 @@
 """RMSpropRegressor: a linear model fitted by mini-batch RMSprop."""
 
+import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -34,6 +35,9 @@ except ImportError:  # scikit-learn < 1.9 has no callbacks API
 
 _SEED_BOUND = np.iinfo(np.int32).max
 _CACHE_LINE = 64  # bytes
+# Held while the fitted parameters are published or read together, so that a
+# predict running beside partial_fit in another thread never mixes two states.
+_PUBLISHING = threading.Lock()
 
 
 class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -333,21 +337,30 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             X, Y, sample_weight, y_ndim = self._validate_fit_data(
                 X, y, sample_weight, reset=True
             )
+            options = self._kernel_options(X.dtype)
             callbacks = _Callbacks(
                 context, self, X, Y, sample_weight if weighted else None, y_ndim
             )
+            self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
+            rows, validation = self._split(X, Y, sample_weight)
             if warm:
                 self._check_state_shape(X, Y)
                 state = self._copy_state()
             else:
                 state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
-                state["W"][:, -1] = self._default_intercept(Y, sample_weight)
+                # Learned from the training rows only: the validation rows of
+                # early stopping must not leak into the start.
+                start = rows if self.early_stopping else slice(None)
+                state["W"][:, -1] = self._default_intercept(
+                    Y[start], sample_weight[start]
+                )
                 self.t_ = 0
                 self.loss_curve_ = []
             self._apply_init(state, coef_init, intercept_init, y_ndim)
-            self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
             callbacks.begin(context, state)
-            self._fit_epochs(X, Y, sample_weight, state, callbacks)
+            self._fit_epochs(
+                X, Y, sample_weight, rows, validation, state, options, callbacks
+            )
             callbacks.end(context, state)
             self._set_state(state, y_ndim)
         return self
@@ -386,6 +399,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             X, Y, sample_weight, y_ndim = self._validate_fit_data(
                 X, y, sample_weight, reset=first_call
             )
+            options = self._kernel_options(X.dtype)
             if first_call:
                 state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
                 state["W"][:, -1] = self._default_intercept(Y, sample_weight)
@@ -403,8 +417,9 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             visit = _epoch_visit(
                 rows, self._seed, epoch, self.shuffle, Y, sample_weight
             )
-            objective = self._run_epoch(X, visit, state)
+            objective = self._run_epoch(X, visit, state, options)
             self._check_finite(objective, state, len(self.loss_curve_) + 1)
+            self._check_predictions(X, state)
             self.loss_curve_ = self.loss_curve_ + [objective]
             self.best_loss_ = min(self.loss_curve_)
             self.n_iter_ = 1
@@ -429,7 +444,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        return safe_sparse_dot(X, self.coef_.T) + self.intercept_
+        _check_csr_structure(X)
+        with _PUBLISHING:  # one state, even while partial_fit runs elsewhere
+            coef, intercept = self.coef_, self.intercept_
+        return safe_sparse_dot(X, coef.T) + intercept
 
     # ------------------------------------------------------------------
     # Validation and state
@@ -440,6 +458,12 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Returns X, Y as a 2-D array in X's dtype, the sample weights and the
         number of dimensions of the given y.
         """
+        self._check_integer_parameters()
+        if sparse.issparse(y):
+            raise ValueError(
+                f"y is a sparse matrix; {type(self).__name__} needs dense targets. "
+                "Pass y.toarray()."
+            )
         X, y = validate_data(
             self,
             X,
@@ -450,10 +474,19 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             multi_output=True,
             reset=reset,
         )
+        _check_csr_structure(X)
         y_ndim = y.ndim
-        Y = np.asarray(y, dtype=X.dtype)
+        with np.errstate(over="ignore"):
+            Y = np.asarray(y, dtype=X.dtype)
         if y_ndim == 1:
             Y = Y.reshape(-1, 1)
+        if not np.all(np.isfinite(Y)):
+            # y itself is finite (validated above): only the cast overflowed.
+            raise ValueError(
+                f"y has values beyond the range of {X.dtype}, the dtype of X "
+                f"(largest |y| is {np.max(np.abs(y)):.3g}). Pass X as float64, "
+                "or rescale y."
+            )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
@@ -463,6 +496,76 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "Sample weights must contain at least one non-zero number."
             )
         return X, Y, sample_weight, y_ndim
+
+    def _check_integer_parameters(self):
+        """Reject bools where an int is expected: True passes Interval(Integral)."""
+        for name in ("n_iter", "batch_size", "n_iter_no_change"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                extra = " or None" if name == "batch_size" else ""
+                raise InvalidParameterError(
+                    f"The '{name}' parameter of {type(self).__name__} must be an "
+                    f"int in the range [1, inf){extra}, not a bool. Got {value!r}."
+                )
+
+    def _kernel_options(self, dtype):
+        """The kernels' ``(rule, alpha, fit_intercept)`` in ``dtype``.
+
+        Raises if a hyperparameter is not representable in that dtype, as
+        ``epsilon=1e-50`` is not in float32: it would round to 0 there.
+        """
+        cast = np.dtype(dtype).type
+        for name in ("learning_rate", "epsilon", "alpha"):
+            value = getattr(self, name)
+            if value != 0 and not (0 < cast(value) < np.inf):
+                raise ValueError(
+                    f"{name}={value!r} is {cast(value)} in {np.dtype(dtype)}, the "
+                    f"dtype of X. Choose a {name} representable in "
+                    f"{np.dtype(dtype)}, or pass X as float64."
+                )
+        rule = (
+            cast(self.learning_rate),
+            cast(self.decay_rate),
+            cast(1 - self.decay_rate),
+            cast(self.epsilon),
+            cast(self.momentum),
+            self.centered,
+        )
+        return rule, cast(self.alpha), self.fit_intercept
+
+    def _split(self, X, Y, sample_weight):
+        """The training rows and, with early stopping, the validation data.
+
+        Returns ``rows`` (sorted) and ``(X_val, Y_val, sample_weight_val)`` or
+        None. Everything is checked before any training happens.
+        """
+        rows = np.arange(X.shape[0])
+        if not self.early_stopping:
+            return rows, None
+        rows, val_rows = train_test_split(
+            rows, test_size=self.validation_fraction, random_state=self._seed
+        )
+        if len(val_rows) < 2 or len(rows) < 1:
+            raise ValueError(
+                f"early_stopping needs at least 2 validation samples and 1 "
+                f"training sample; validation_fraction="
+                f"{self.validation_fraction} of {X.shape[0]} samples gives "
+                f"{len(val_rows)} and {len(rows)}."
+            )
+        rows = np.sort(rows)
+        if not np.any(sample_weight[rows] > 0):
+            raise ValueError(
+                "Every training sample left after the validation split has "
+                "zero sample_weight: there is nothing to fit."
+            )
+        if not np.any(sample_weight[val_rows] > 0):
+            raise ValueError(
+                "Every validation sample of early_stopping has zero "
+                "sample_weight, so no validation score can be computed. Use "
+                "another random_state or validation_fraction, or give those "
+                "samples weight."
+            )
+        return rows, (X[val_rows], Y[val_rows], sample_weight[val_rows])
 
     def _default_intercept(self, Y, sample_weight):
         """Starting intercepts: the weighted mean of Y, or zero."""
@@ -481,6 +584,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 raise ValueError(
                     f"coef_init has shape {coef_init.shape}; expected {expected}."
                 )
+            _check_finite_init("coef_init", coef_init)
             W[:, :-1] = coef_init
         if intercept_init is not None:
             if not self.fit_intercept:
@@ -495,6 +599,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     f"intercept_init has shape {intercept_init.shape}; expected "
                     f"{expected}."
                 )
+            _check_finite_init("intercept_init", intercept_init)
             W[:, -1] = intercept_init
 
     def _check_state_shape(self, X, Y):
@@ -523,40 +628,37 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         return state
 
     def _set_state(self, state, y_ndim):
-        """Publish the parameters and optimizer state as fitted attributes."""
-        self.coef_, self.intercept_ = _public_parameters(state["W"], y_ndim)
-        self.square_avg_ = state["V"].copy()
-        self.grad_avg_ = state["M"].copy()
-        self.momentum_buffer_ = state["B"].copy()
+        """Publish the parameters and optimizer state as fitted attributes.
+
+        They are published in one step, under the lock `predict` reads them
+        with, so that a predict in another thread sees one state or the other.
+        """
+        coef, intercept = _public_parameters(state["W"], y_ndim)
+        fitted = {
+            "coef_": coef,
+            "intercept_": intercept,
+            "square_avg_": state["V"].copy(),
+            "grad_avg_": state["M"].copy(),
+            "momentum_buffer_": state["B"].copy(),
+        }
+        with _PUBLISHING:
+            self.__dict__.update(fitted)
 
     # ------------------------------------------------------------------
     # Training
 
-    def _fit_epochs(self, X, Y, sample_weight, state, callbacks):
+    def _fit_epochs(
+        self, X, Y, sample_weight, rows, validation, state, options, callbacks
+    ):
         """Run up to n_iter epochs of fit, with stopping and early stopping.
 
-        Each epoch is a subtask for the scikit-learn callbacks; one that asks to
-        stop ends training after that epoch.
+        ``rows`` are the training rows and ``validation`` the held-out data of
+        early stopping (see `_split`). Each epoch is a subtask for the
+        scikit-learn callbacks; one that asks to stop ends training after that
+        epoch.
         """
-        rows = np.arange(X.shape[0])
         if self.early_stopping:
-            rows, val_rows = train_test_split(
-                rows, test_size=self.validation_fraction, random_state=self._seed
-            )
-            if len(val_rows) < 2 or len(rows) < 1:
-                raise ValueError(
-                    f"early_stopping needs at least 2 validation samples and 1 "
-                    f"training sample; validation_fraction="
-                    f"{self.validation_fraction} of {X.shape[0]} samples gives "
-                    f"{len(val_rows)} and {len(rows)}."
-                )
-            rows = np.sort(rows)
-            if not np.any(sample_weight[rows] > 0):
-                raise ValueError(
-                    "Every training sample left after the validation split has "
-                    "zero sample_weight: there is nothing to fit."
-                )
-            X_val, Y_val, sw_val = X[val_rows], Y[val_rows], sample_weight[val_rows]
+            X_val, Y_val, sw_val = validation
             validation_scores = []
             best_W = state["W"].copy()
             best_score = -np.inf
@@ -574,12 +676,13 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             Y,
             sample_weight,
         )
+        stopped = True  # by the stopping rule or a callback, unless the loop ends
         # Closing the stream at once ends its worker thread on a break or error.
         with closing(visits):
             for epoch, visit in enumerate(visits, start=1):
                 epoch_context = callbacks.epoch_context()
                 callbacks.begin(epoch_context, state)
-                objective = self._run_epoch(X, visit, state)
+                objective = self._run_epoch(X, visit, state, options)
                 self._check_finite(objective, state, epoch)
                 loss_curve.append(objective)
                 self.n_iter_ = epoch
@@ -611,14 +714,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 ):
                     break
             else:
-                if self.tol is not None:
-                    warnings.warn(
-                        f"Maximum number of epochs (n_iter={self.n_iter}) reached "
-                        "and the optimization has not converged yet. Consider "
-                        "increasing n_iter.",
-                        ConvergenceWarning,
-                        stacklevel=4,
-                    )
+                stopped = False
         if self.early_stopping:
             state["W"] = best_W
             self.validation_scores_ = validation_scores
@@ -626,33 +722,36 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
+        self._check_predictions(X, state)
         self.loss_curve_ = loss_curve
         self.best_loss_ = min(loss_curve)
+        if not stopped and self.tol is not None:
+            warnings.warn(
+                f"Maximum number of epochs (n_iter={self.n_iter}) reached "
+                "and the optimization has not converged yet. Consider "
+                "increasing n_iter.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
-    def _run_epoch(self, X, visit, state):
+    def _run_epoch(self, X, visit, state, options):
         """Run one epoch; return its objective.
 
         ``visit`` is ``(perm, Y[perm], sample_weight[perm])`` (see
         `_epoch_visit`): the rows of ``X`` in the order they are visited, and
-        their targets and weights in that order.
+        their targets and weights in that order. ``options`` come from
+        `_kernel_options`.
+
+        The objective is the mean over targets of each target's objective, so
+        that it, ``tol`` and ``alpha`` mean the same for one target or many.
         """
         perm, Y, sample_weight = visit
         batch_size = len(perm) if self.batch_size is None else self.batch_size
         batch_size = min(batch_size, len(perm))
-        cast = X.dtype.type
-        rule = (
-            cast(self.learning_rate),
-            cast(self.decay_rate),
-            cast(1 - self.decay_rate),
-            cast(self.epsilon),
-            cast(self.momentum),
-            self.centered,
-        )
         S = state["S"]
-        options = (rule, cast(self.alpha), self.fit_intercept)
         if sparse.issparse(X):
             data, indices, indptr = X.data, X.indices, X.indptr
-            objective_sum, weight_sum, n_updates = sparse_epoch(
+            objective_sums, weight_sum, n_updates = sparse_epoch(
                 data,
                 indices,
                 indptr,
@@ -666,11 +765,11 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 *options,
             )
         else:
-            objective_sum, weight_sum, n_updates = dense_epoch(
+            objective_sums, weight_sum, n_updates = dense_epoch(
                 X, Y, sample_weight, perm, batch_size, S, *options
             )
         self.t_ += n_updates
-        return objective_sum / weight_sum
+        return objective_sums.mean() / weight_sum
 
     def _check_finite(self, objective, state, epoch):
         """Raise if training has diverged.
@@ -688,6 +787,24 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             f"objective is {objective}, or the coefficients or the moving "
             "average of squared gradients are not finite. Scale the features "
             "(for example with StandardScaler) or use a smaller learning_rate."
+        )
+
+    def _check_predictions(self, X, state):
+        """Raise if the trained model's predictions on ``X`` are not finite.
+
+        Finite coefficients can still overflow in a prediction, for example
+        after a last step of about ``learning_rate=1e307``.
+        """
+        W = state["W"]
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.all(np.isfinite(safe_sparse_dot(X, W[:, :-1].T) + W[:, -1]))
+        if finite:
+            return
+        raise ValueError(
+            f"{type(self).__name__} diverged: its predictions on the training "
+            f"data are not finite (the largest coefficient is "
+            f"{np.max(np.abs(W)):.3g}). Use a smaller learning_rate, or scale "
+            "the features (for example with StandardScaler)."
         )
 
 
@@ -843,12 +960,45 @@ def _restored_on_error(estimator):
     """Put every attribute of ``estimator`` back as it was if the block raises.
 
     Training works on copies of the fitted arrays, so restoring the attribute
-    dictionary restores the estimator exactly.
+    dictionary restores the estimator exactly. The restoring happens under the
+    lock that `predict` reads with, and never empties the dictionary, so a
+    predict in another thread sees the old state or the new one.
     """
     saved = dict(estimator.__dict__)
     try:
         yield
     except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(saved)
+        attributes = estimator.__dict__
+        with _PUBLISHING:
+            for name in [name for name in attributes if name not in saved]:
+                del attributes[name]
+            attributes.update(saved)
         raise
+
+
+def _check_csr_structure(X):
+    """Raise if a CSR matrix has column indices outside its shape.
+
+    scipy does not check them, and the kernels and scipy's own products would
+    read (or write) outside the arrays.
+    """
+    if not sparse.issparse(X) or X.nnz == 0:
+        return
+    low, high = X.indices.min(), X.indices.max()
+    if low < 0 or high >= X.shape[1]:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"X is a malformed sparse matrix: it has column index {bad}, outside "
+            f"[0, {X.shape[1]}) for its {X.shape[1]} columns."
+        )
+    if np.any(np.diff(X.indptr) < 0) or X.indptr[-1] > len(X.indices):
+        raise ValueError(
+            "X is a malformed sparse matrix: its row pointers (indptr) are not "
+            "non-decreasing within the column index array."
+        )
+
+
+def _check_finite_init(name, value):
+    """Raise if a user-given starting value is NaN or infinite."""
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{name} contains NaN or infinity; give finite values.")

@@ -1,8 +1,16 @@
 """The RMSprop rule, checked step by step against hand-computed values."""
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+
+import sk_rmsprop
 
 from sk_rmsprop._kernels import dense_epoch, powers, rmsprop_idle_steps, rmsprop_step
 from sk_rmsprop._rmsprop import _zero_state
@@ -131,3 +139,44 @@ def test_idle_steps_equal_zero_gradient_steps(mu, centered, n_steps):
         assert_allclose(a, b, rtol=1e-14)
     if mu > 0:
         assert jumped[0][0, 0] != start[0][0, 0]  # momentum keeps moving w
+
+
+def test_import_and_fit_without_any_writable_cache_location(tmp_path):
+    # A read-only install: the package's own directory cannot hold a cache
+    # (its __pycache__ is a file, so not even root can create it) and neither
+    # can HOME. The kernels must then compile in memory instead.
+    package = Path(sk_rmsprop.__file__).parent
+    copy = tmp_path / "site" / "sk_rmsprop"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "__pycache__").write_text("")
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    for path in [copy, *copy.iterdir()]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("NUMBA_CACHE") and key != "PYTHONPATH"
+    }
+    env.update(
+        HOME=str(blocker / "home"),
+        XDG_CACHE_HOME=str(blocker / "cache"),
+        PYTHONPATH=str(copy.parent),
+    )
+    code = (
+        "import numpy as np, sk_rmsprop\n"
+        "assert sk_rmsprop.__file__.startswith(%r)\n"
+        "X = np.arange(20.0).reshape(10, 2); y = X @ [1.0, 2.0]\n"
+        "m = sk_rmsprop.RMSpropRegressor(n_iter=3, tol=None).fit(X, y)\n"
+        "print(np.isfinite(m.predict(X)).all())\n" % str(copy)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "True"

@@ -3,6 +3,7 @@
 import io
 import itertools
 import pickle
+import sys
 import tracemalloc
 import warnings
 
@@ -752,3 +753,227 @@ def test_batch_size_larger_than_data_means_full_batch(regression_data):
     full = RMSpropRegressor(batch_size=None, **params).fit(X, y)
     assert_array_equal(big.coef_, full.coef_)
     assert big.t_ == full.t_ == 5
+
+
+# ----------------------------------------------------------------------------
+# Learning only from the training rows, and one objective for any target count
+
+
+def test_early_stopping_learns_nothing_from_validation_targets(
+    regression_data, recorded_permutations
+):
+    X, y = regression_data
+    params = dict(
+        early_stopping=True, validation_fraction=0.2, random_state=0, n_iter=4
+    )
+    # tol=None: no decision uses the validation score until fit restores the
+    # best epoch, so the whole training trajectory must be the same.
+    first = RMSpropRegressor(tol=None, **params).fit(X, y)
+    val_rows = np.setdiff1d(np.arange(X.shape[0]), recorded_permutations[0])
+    y_shifted = y.copy()
+    y_shifted[val_rows] += 100
+    second = RMSpropRegressor(tol=None, **params).fit(X, y_shifted)
+    assert_array_equal(second.loss_curve_, first.loss_curve_)
+    assert second.t_ == first.t_
+
+
+def test_early_stopping_default_intercept_is_the_training_mean(
+    regression_data, recorded_permutations
+):
+    X, y = regression_data
+    model = RMSpropRegressor(
+        early_stopping=True, validation_fraction=0.2, random_state=0,
+        learning_rate=1e-12, n_iter=1, tol=None,
+    ).fit(X, y)
+    train_rows = recorded_permutations[0]
+    assert_allclose(model.intercept_, y[train_rows].mean(), rtol=1e-9)
+
+
+def test_one_target_and_two_equal_targets_give_the_same_model(diabetes_data):
+    X, y = diabetes_data
+    X = StandardScaler().fit_transform(X)
+    single = RMSpropRegressor(random_state=0).fit(X, y)
+    double = RMSpropRegressor(random_state=0).fit(X, np.column_stack([y, y]))
+    assert double.n_iter_ == single.n_iter_
+    assert_array_equal(double.loss_curve_, single.loss_curve_)
+    for k in range(2):
+        assert_array_equal(double.coef_[k], single.coef_)
+        assert double.intercept_[k] == single.intercept_
+
+
+def test_objective_is_the_mean_over_targets(regression_data):
+    X, y = regression_data
+    params = dict(random_state=0, n_iter=3, tol=None, alpha=0.1)
+    one = RMSpropRegressor(**params).fit(X, y)
+    # The second target is fitted independently; its objective is averaged in.
+    two = RMSpropRegressor(**params).fit(X, np.column_stack([y, 3 * y]))
+    other = RMSpropRegressor(**params).fit(X, 3 * y)
+    assert_allclose(
+        two.loss_curve_,
+        (np.array(one.loss_curve_) + np.array(other.loss_curve_)) / 2,
+        rtol=1e-12,
+    )
+
+
+def test_zero_weight_on_every_validation_row_raises_before_training(
+    regression_data, recorded_permutations, monkeypatch
+):
+    X, y = regression_data
+    params = dict(early_stopping=True, validation_fraction=0.2, random_state=0)
+    RMSpropRegressor(n_iter=1, tol=None, **params).fit(X, y)
+    sample_weight = np.zeros(X.shape[0])
+    sample_weight[recorded_permutations[0]] = 1.0  # the training rows only
+    import sk_rmsprop._rmsprop as module
+
+    epochs = []
+    original = module.dense_epoch
+    monkeypatch.setattr(
+        module, "dense_epoch", lambda *a: epochs.append(1) or original(*a)
+    )
+    with pytest.raises(ValueError, match="validation.*zero sample_weight"):
+        RMSpropRegressor(**params).fit(X, y, sample_weight=sample_weight)
+    assert epochs == []
+
+
+# ----------------------------------------------------------------------------
+# A returned fit predicts finite values, and errors name their cause
+
+
+def test_divergence_in_the_last_update_raises():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(5, 10, size=(20, 2))
+    y = rng.normal(size=20)
+    # One step of about 3e307 per coefficient: finite coefficients, finite
+    # objective and moving averages, but predictions beyond float64's range.
+    model = RMSpropRegressor(learning_rate=1e307, n_iter=1, batch_size=None)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(X, y)
+    with pytest.raises(ValueError, match="diverged"):
+        RMSpropRegressor(learning_rate=1e307, batch_size=None).partial_fit(X, y)
+
+
+@pytest.mark.parametrize("param", ["batch_size", "n_iter", "n_iter_no_change"])
+def test_bool_is_not_an_integer_parameter(regression_data, param):
+    X, y = regression_data
+    with pytest.raises(InvalidParameterError, match=f"'{param}'.*bool"):
+        RMSpropRegressor(**{param: True}).fit(X, y)
+
+
+@pytest.mark.parametrize("param", ["epsilon", "learning_rate"])
+def test_hyperparameter_that_rounds_to_zero_in_float32_raises(regression_data, param):
+    X, y = regression_data
+    model = RMSpropRegressor(**{param: 1e-50})
+    with pytest.raises(ValueError, match=f"{param}=1e-50 .*float32"):
+        model.fit(X.astype(np.float32), y)
+    model.fit(X, y)  # representable in float64
+
+
+def test_sparse_y_raises_naming_it(regression_data):
+    X, y = regression_data
+    with pytest.raises(ValueError, match="y is a sparse"):
+        RMSpropRegressor().fit(X, sp.csr_array(y.reshape(-1, 1)))
+
+
+def test_target_beyond_float32_range_names_the_target(regression_data):
+    X, y = regression_data
+    with pytest.raises(ValueError, match="y .*float32"):
+        RMSpropRegressor().fit(X.astype(np.float32), y * 1e38)
+
+
+@pytest.mark.parametrize("init", ["coef_init", "intercept_init"])
+def test_non_finite_init_names_the_init(regression_data, init):
+    X, y = regression_data
+    value = np.full(4, np.nan) if init == "coef_init" else np.inf
+    with pytest.raises(ValueError, match=f"{init} .*(NaN|infinity)"):
+        RMSpropRegressor().fit(X, y, **{init: value})
+
+
+@pytest.mark.parametrize("bad_index", [4, 10**9, -1])
+@pytest.mark.parametrize("method", ["fit", "partial_fit", "predict"])
+def test_malformed_csr_indices_raise(regression_data, bad_index, method):
+    X, y = regression_data
+    X_csr = sp.csr_array(X)
+    model = RMSpropRegressor(n_iter=2, tol=None).fit(X, y)
+    before = pickle.dumps(model)
+    X_csr.indices[5] = bad_index  # scipy does not check indices
+    with pytest.raises(ValueError, match="column ind"):
+        if method == "predict":
+            model.predict(X_csr)
+        else:
+            getattr(model, method)(X_csr, y)
+    assert pickle.dumps(model) == before
+
+
+# ----------------------------------------------------------------------------
+# Predicting while another thread trains
+
+
+def _stream_while_predicting(model, train, X_pred, seconds=3.0):
+    """Run ``train(model)`` in a thread; predict on ``X_pred`` until it ends.
+
+    Returns the predictions made, and whatever ``train`` returned.
+    """
+    import threading
+
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(value=train(model)))
+    predictions = []
+    # Switch threads as often as the interpreter can, so that a window between
+    # two bytecodes of the trainer is seen by the predicting thread.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    thread.start()
+    try:
+        while thread.is_alive() and len(predictions) < 2000:
+            predictions.append(model.predict(X_pred))
+    finally:
+        thread.join(timeout=seconds * 20)
+        sys.setswitchinterval(interval)
+    return predictions, result["value"]
+
+
+def test_predict_during_partial_fit_sees_only_published_states():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20_000, 50))
+    y = X @ rng.normal(size=50) + 3.0
+    X_pred = rng.normal(size=(5_000, 50))
+    model = RMSpropRegressor(random_state=0, learning_rate=0.05).partial_fit(
+        X[:64], y[:64]
+    )
+    states = [(model.coef_.copy(), model.intercept_)]
+
+    def train(model):
+        for start in range(64, len(X), 64):
+            model.partial_fit(X[start : start + 64], y[start : start + 64])
+            states.append((model.coef_.copy(), model.intercept_))
+        return len(states)
+
+    predictions, _ = _stream_while_predicting(model, train, X_pred)
+    assert len(predictions) > 0
+    # Every prediction must be exactly the one of a state the model was in.
+    published = {
+        (X_pred @ coef + intercept).tobytes() for coef, intercept in states
+    }
+    mixed = [p for p in predictions if p.tobytes() not in published]
+    assert len(mixed) == 0, f"{len(mixed)} of {len(predictions)} predictions mix states"
+
+
+def test_failed_partial_fit_never_shows_an_unfitted_model(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(random_state=0).fit(X, y)
+    X_bad = X.copy()
+    X_bad[0, 0] = np.inf
+
+    def fail_repeatedly(model):
+        failures = 0
+        for _ in range(300):
+            try:
+                model.partial_fit(X_bad, y)
+            except ValueError:
+                failures += 1
+        return failures
+
+    # NotFittedError or an AttributeError from predict would end the loop.
+    predictions, failures = _stream_while_predicting(model, fail_repeatedly, X)
+    assert failures == 300
+    assert len(predictions) > 0
