@@ -570,16 +570,18 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         rows = np.arange(X.shape[0])
         if not self.early_stopping:
             return rows, None
-        rows, val_rows = train_test_split(
-            rows, test_size=self.validation_fraction, random_state=self._seed
-        )
-        if len(val_rows) < 2 or len(rows) < 1:
+        # The sizes train_test_split gives, checked before it raises its own.
+        n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
+        if n_val < 2 or X.shape[0] - n_val < 1:
             raise ValueError(
                 f"early_stopping needs at least 2 validation samples and 1 "
                 f"training sample; validation_fraction="
                 f"{self.validation_fraction} of {X.shape[0]} samples gives "
-                f"{len(val_rows)} and {len(rows)}."
+                f"{n_val} and {X.shape[0] - n_val}."
             )
+        rows, val_rows = train_test_split(
+            rows, test_size=self.validation_fraction, random_state=self._seed
+        )
         rows = np.sort(rows)
         if not np.any(sample_weight[rows] > 0):
             raise ValueError(
