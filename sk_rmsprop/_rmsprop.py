@@ -598,10 +598,20 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         return rows, (X[val_rows], Y[val_rows], sample_weight[val_rows])
 
     def _default_intercept(self, Y, sample_weight):
-        """Starting intercepts: the weighted mean of Y, or zero."""
+        """Starting intercepts: the weighted mean of each column of Y, or zero.
+
+        Each column is averaged on its own, as a contiguous array, so that a
+        target starts at the same value to the last bit whatever the other
+        targets (a reduction along axis 0 of a 2-D array sums in another order).
+        """
         if not self.fit_intercept:
             return 0
-        return np.average(Y, axis=0, weights=sample_weight)
+        return np.array(
+            [
+                np.average(np.ascontiguousarray(Y[:, k]), weights=sample_weight)
+                for k in range(Y.shape[1])
+            ]
+        )
 
     def _apply_init(self, state, coef_init, intercept_init, y_ndim):
         """Overwrite the starting parameters with user-given values."""
