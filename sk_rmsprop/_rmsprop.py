@@ -198,10 +198,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     ``intercept_init`` is given, a fresh ``fit`` (and the first
     ``partial_fit``, on its chunk) starts the intercept at the weighted mean
     of ``y`` over the training rows (with ``early_stopping``, the validation
-    rows are left out of it, as out of everything fit learns): RMSprop moves each parameter by about ``learning_rate`` per
-    step, so an intercept started at 0 would need about
-    ``|mean(y)| / learning_rate`` steps to get there (on the diabetes data,
-    over a thousand epochs).
+    rows are left out of it, as out of everything fit learns). RMSprop moves
+    each parameter by about ``learning_rate`` per step, so an intercept
+    started at 0 would need about ``|mean(y)| / learning_rate`` steps to get
+    there (on the diabetes data, over a thousand epochs).
 
     Sparse input is used as CSR (other formats are converted once) and gives
     the same model as the same data given densely, in exact arithmetic. With
@@ -733,7 +733,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     )
                 if self.early_stopping:
                     W = state["W"]
-                    pred = safe_sparse_dot(X_val, W[:, :-1].T) + W[:, -1]
+                    pred = self._finite_predictions(X_val, W, "validation", epoch)
                     score = r2_score(Y_val, pred, sample_weight=sw_val)
                     validation_scores.append(score)
                     watched, best = score, best_score
@@ -835,14 +835,18 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Finite coefficients can still overflow in a prediction, for example
         after a last step of about ``learning_rate=1e307``.
         """
-        W = state["W"]
+        self._finite_predictions(X, state["W"], "training")
+
+    def _finite_predictions(self, X, W, data_name, epoch=None):
+        """The predictions of parameters ``W`` on ``X``; raise if not finite."""
         with np.errstate(over="ignore", invalid="ignore"):
-            finite = np.all(np.isfinite(safe_sparse_dot(X, W[:, :-1].T) + W[:, -1]))
-        if finite:
-            return
+            pred = safe_sparse_dot(X, W[:, :-1].T) + W[:, -1]
+        if np.all(np.isfinite(pred)):
+            return pred
+        when = "" if epoch is None else f" at epoch {epoch}"
         raise ValueError(
-            f"{type(self).__name__} diverged: its predictions on the training "
-            f"data are not finite (the largest coefficient is "
+            f"{type(self).__name__} diverged{when}: its predictions on the "
+            f"{data_name} data are not finite (the largest coefficient is "
             f"{np.max(np.abs(W)):.3g}). Use a smaller learning_rate, or scale "
             "the features (for example with StandardScaler)."
         )

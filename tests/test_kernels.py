@@ -11,7 +11,6 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sk_rmsprop
-
 from sk_rmsprop._kernels import dense_epoch, powers, rmsprop_idle_steps, rmsprop_step
 from sk_rmsprop._rmsprop import _zero_state
 
@@ -165,10 +164,10 @@ def test_import_and_fit_without_any_writable_cache_location(tmp_path):
     )
     code = (
         "import numpy as np, sk_rmsprop\n"
-        "assert sk_rmsprop.__file__.startswith(%r)\n"
+        f"assert sk_rmsprop.__file__.startswith({str(copy)!r})\n"
         "X = np.arange(20.0).reshape(10, 2); y = X @ [1.0, 2.0]\n"
         "m = sk_rmsprop.RMSpropRegressor(n_iter=3, tol=None).fit(X, y)\n"
-        "print(np.isfinite(m.predict(X)).all())\n" % str(copy)
+        "print(np.isfinite(m.predict(X)).all())\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -141,9 +141,7 @@ def test_early_stopping(iris, container):
 
 
 @pytest.mark.parametrize("container", CONTAINERS)
-def test_validation_set_not_used_for_training(
-    iris, container, recorded_permutations
-):
+def test_validation_set_not_used_for_training(iris, container, recorded_permutations):
     # test_sgd.py::test_validation_set_not_used_for_training. With shuffle off,
     # the recorded order of an epoch is the sorted training rows. RMSprop's
     # early stopping also restores the best epoch's coefficients, so the
@@ -405,31 +403,22 @@ def test_set_intercept_to_intercept(targets):
 # test_base.py
 
 
-def test_linear_regression_multiple_outcome():
-    # test_base.py::test_linear_regression_multiple_outcome (there decimal=3;
-    # here the targets are fitted independently, so equality holds).
-    X_reg, y = make_regression(random_state=0)
-    Y2 = np.vstack((y, y)).T
-    reg = Regressor().fit(X_reg, Y2)
+@pytest.mark.parametrize("container", [_dense, sp.coo_array])
+def test_linear_regression_multiple_outcome(container):
+    # test_base.py::test_linear_regression_multiple_outcome and
+    # ::test_linear_regression_sparse_multiple_outcome (there decimal=3; here
+    # the targets are fitted independently, so the coefficients are equal).
+    X_reg, y = make_regression(random_state=0, n_features=20)
+    if container is not _dense:
+        X_reg[np.abs(X_reg) < 1] = 0
+    X_reg = container(X_reg)
+    reg = Regressor().fit(X_reg, np.vstack((y, y)).T)
     assert reg.coef_.shape == (2, X_reg.shape[1])
     single = Regressor().fit(X_reg, y)
     assert_array_equal(reg.coef_, np.vstack((single.coef_, single.coef_)))
     # A matrix product and a matrix-vector product may sum in other orders.
     y_pred = single.predict(X_reg)
     assert_allclose(reg.predict(X_reg), np.vstack((y_pred, y_pred)).T, rtol=1e-12)
-
-
-def test_linear_regression_sparse_multiple_outcome():
-    # test_base.py::test_linear_regression_sparse_multiple_outcome
-    X_reg, y = make_regression(random_state=1, n_features=20)
-    X_reg[np.abs(X_reg) < 1] = 0
-    X_coo = sp.coo_array(X_reg)
-    reg = Regressor().fit(X_coo, np.vstack((y, y)).T)
-    assert reg.coef_.shape == (2, X_reg.shape[1])
-    single = Regressor().fit(X_coo, y)
-    assert_array_equal(reg.coef_, np.vstack((single.coef_, single.coef_)))
-    y_pred = single.predict(X_coo)
-    assert_allclose(reg.predict(X_coo), np.vstack((y_pred, y_pred)).T, rtol=1e-12)
 
 
 def test_fit_intercept():
@@ -539,7 +528,8 @@ def test_ridge_regression_check_arguments_validity(dtype, container, sample_weig
     model = Regressor(n_iter=20).fit(container(X_r), y, sample_weight=weights)
     assert model.coef_.dtype == dtype
     # Dense and sparse sum in another order; see the class Notes.
-    assert_allclose(model.coef_, reference.coef_, rtol=1e-4 if dtype == np.float32 else 1e-10)
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    assert_allclose(model.coef_, reference.coef_, rtol=rtol)
 
 
 def test_ridge_shapes_type():

@@ -233,8 +233,9 @@ def test_sparse_equals_dense_for_a_few_epochs(problem, params, sparse_format):
     assume(weighted_rows >= X.shape[1] + 4)
     model = RMSpropRegressor(n_iter=3, tol=None, **params)
     dense = _fit_quietly(model, X, y, sample_weight)
-    sparse = _fit_quietly(RMSpropRegressor(**model.get_params()), sparse_format(X),
-                          y, sample_weight)
+    sparse = _fit_quietly(
+        RMSpropRegressor(**model.get_params()), sparse_format(X), y, sample_weight
+    )
     # Same sums but for the order and the closed-form catch-up; the atol is
     # for a coefficient that passes through zero, where no relative precision
     # exists.
@@ -257,7 +258,8 @@ def test_partial_fit_chunks_equal_one_epoch_of_fit(problem, params, data):
         data.draw(st.sets(st.integers(1, max(n_batches - 1, 1)), max_size=3))
     )
     bounds = [0] + [min(e * batch, n) for e in edges if e * batch < n] + [n]
-    chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    pairs = zip(bounds[:-1], bounds[1:], strict=True)
+    chunks = [slice(a, b) for a, b in pairs if b > a]
     weights = np.ones(n) if sample_weight is None else sample_weight
     for chunk in chunks:
         assume(np.any(weights[chunk] > 0))  # partial_fit refuses a weightless chunk
@@ -286,10 +288,23 @@ def test_partial_fit_chunks_equal_one_epoch_of_fit(problem, params, data):
         sample_weight=sample_weight,
         intercept_init=start if params["fit_intercept"] else None,
     )
-    assert_array_equal(streamed.coef_, whole.coef_)
-    assert_array_equal(streamed.intercept_, whole.intercept_)
-    assert_array_equal(streamed.square_avg_, whole.square_avg_)
     assert streamed.t_ == whole.t_
+    if not sp.issparse(X):
+        assert_array_equal(streamed.coef_, whole.coef_)
+        assert_array_equal(streamed.intercept_, whole.intercept_)
+        assert_array_equal(streamed.square_avg_, whole.square_avg_)
+        return
+    # Sparse input: every call catches up its deferred updates at its end, so
+    # a column idle across a chunk edge decays by rho * (rho * v) instead of
+    # rho**2 * v. Equal to rounding, as sparse and dense are (class Notes).
+    tolerance = (
+        dict(rtol=1e-10, atol=1e-13)
+        if X.dtype == np.float64
+        else dict(rtol=1e-5, atol=1e-7)
+    )
+    assert_allclose(streamed.coef_, whole.coef_, **tolerance)
+    assert_allclose(streamed.intercept_, whole.intercept_, **tolerance)
+    assert_allclose(streamed.square_avg_, whole.square_avg_, **tolerance)
 
 
 @SETTINGS
@@ -375,7 +390,9 @@ def test_y_and_two_copies_of_y_give_the_same_model(problem, params, tol):
     model = RMSpropRegressor(n_iter=30, tol=tol, **params)
     single = _fit_quietly(model, X, y, sample_weight)
     double = _fit_quietly(
-        RMSpropRegressor(**model.get_params()), X, np.column_stack([y, y]),
+        RMSpropRegressor(**model.get_params()),
+        X,
+        np.column_stack([y, y]),
         sample_weight,
     )
     assert double.n_iter_ == single.n_iter_

@@ -831,8 +831,12 @@ def test_early_stopping_default_intercept_is_the_training_mean(
 ):
     X, y = regression_data
     model = RMSpropRegressor(
-        early_stopping=True, validation_fraction=0.2, random_state=0,
-        learning_rate=1e-12, n_iter=1, tol=None,
+        early_stopping=True,
+        validation_fraction=0.2,
+        random_state=0,
+        learning_rate=1e-12,
+        n_iter=1,
+        tol=None,
     ).fit(X, y)
     train_rows = recorded_permutations[0]
     assert_allclose(model.intercept_, y[train_rows].mean(), rtol=1e-9)
@@ -1000,9 +1004,7 @@ def test_predict_during_partial_fit_sees_only_published_states():
     predictions, _ = _stream_while_predicting(model, train, X_pred)
     assert len(predictions) > 0
     # Every prediction must be exactly the one of a state the model was in.
-    published = {
-        (X_pred @ coef + intercept).tobytes() for coef, intercept in states
-    }
+    published = {(X_pred @ coef + intercept).tobytes() for coef, intercept in states}
     mixed = [p for p in predictions if p.tobytes() not in published]
     assert len(mixed) == 0, f"{len(mixed)} of {len(predictions)} predictions mix states"
 
@@ -1026,3 +1028,23 @@ def test_failed_partial_fit_never_shows_an_unfitted_model(regression_data):
     predictions, failures = _stream_while_predicting(model, fail_repeatedly, X)
     assert failures == 300
     assert len(predictions) > 0
+
+
+def test_divergence_seen_by_the_validation_score_is_named(regression_data):
+    # Found by the property tests: predictions on the validation rows can
+    # overflow before anything else does, and r2_score then refused them
+    # with its own message about the input.
+    X, y = regression_data
+    # One full batch: its objective is taken before the step, and the step of
+    # about 3e300 leaves finite coefficients, whose products with features of
+    # 1e100 overflow. (With momentum the step is lr * (g / d), which does not
+    # overflow on the way; without, lr * g would.)
+    model = RMSpropRegressor(
+        early_stopping=True,
+        learning_rate=1e300,
+        batch_size=None,
+        momentum=0.5,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="diverged at epoch 1.*validation"):
+        model.fit(X * 1e100, y)
