@@ -11,7 +11,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError
@@ -22,8 +21,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _kernels
-from ._kernels import dense_epoch, sparse_epoch
+from . import _fit_loop, _kernels
+from ._fit_loop import end_epoch, fit_epochs, gather_visit, r2_denominators, train_epoch
+from ._order import epoch_order
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -442,11 +442,43 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 y_ndim = self.coef_.ndim
             rows = np.arange(X.shape[0])
             epoch = len(self.loss_curve_)
-            visit = _epoch_visit(
-                rows, self._seed, epoch, self.shuffle, Y, sample_weight
+            gather_weights = bool(sample_weight.min() != sample_weight.max())
+            perm, Y_visit, w_visit = _epoch_visit(
+                rows,
+                self._seed,
+                epoch,
+                self.shuffle,
+                Y,
+                sample_weight,
+                gather_weights,
             )
-            objective = self._run_epoch(X, visit, state, options)
-            self._check_finite(objective, state, len(self.loss_curve_) + 1)
+            batch_size = min(self.batch_size or len(rows), len(rows))
+            objective, n_updates = train_epoch(
+                _kernel_data(X),
+                Y_visit,
+                w_visit,
+                perm,
+                batch_size,
+                state["S"],
+                state["mark"],
+                *options,
+            )
+            self.t_ += n_updates
+            # No early stopping and no stopping rule: only the divergence check.
+            no_validation = (Y[:0], sample_weight[:0], np.zeros(Y.shape[1]))
+            outcome, _ = end_epoch(
+                objective,
+                state["S"],
+                _kernel_data(X[:0]),
+                *no_validation,
+                np.empty((0, Y.shape[1]), dtype=X.dtype),
+                np.zeros(3),
+                state["W"],
+                False,
+                -1.0,
+                1,
+            )
+            self._raise_if_diverged(outcome, objective, epoch + 1)
             self._check_predictions(X, state)
             self.loss_curve_ = self.loss_curve_ + [objective]
             self.best_loss_ = min(self.loss_curve_)
@@ -545,9 +577,11 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         cast = np.dtype(dtype).type
         for name in ("learning_rate", "epsilon", "alpha"):
             value = getattr(self, name)
-            if value != 0 and not (0 < cast(value) < np.inf):
+            with np.errstate(over="ignore"):
+                cast_value = cast(value)
+            if value != 0 and not (0 < cast_value < np.inf):
                 raise ValueError(
-                    f"{name}={value!r} is {cast(value)} in {np.dtype(dtype)}, the "
+                    f"{name}={value!r} is {cast_value} in {np.dtype(dtype)}, the "
                     f"dtype of X. Choose a {name} representable in "
                     f"{np.dtype(dtype)}, or pass X as float64."
                 )
@@ -693,79 +727,31 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         """Run up to n_iter epochs of fit, with stopping and early stopping.
 
         ``rows`` are the training rows and ``validation`` the held-out data of
-        early stopping (see `_split`). Each epoch is a subtask for the
-        scikit-learn callbacks; one that asks to stop ends training after that
-        epoch.
+        early stopping (see `_split`). Without callbacks or verbose output
+        the whole run is one compiled call (`_fit_loop.fit_epochs`); with
+        them, or on data large enough that drawing the next epoch's order on
+        a worker thread pays, the same compiled steps run one epoch at a
+        time. Both give the same result to the last bit.
         """
+        run = _EpochRun(self, X, Y, sample_weight, rows, validation, state, options)
+        if callbacks.active or self.verbose > 0 or len(rows) > _FUSED_MAX_ROWS:
+            n_run, n_updates, outcome = run.one_by_one(callbacks)
+        else:
+            n_run, n_updates, outcome = run.fused()
+        self.t_ += n_updates
+        self.n_iter_ = n_run
+        self._raise_if_diverged(outcome, run.loss_curve[n_run - 1], n_run)
         if self.early_stopping:
-            X_val, Y_val, sw_val = validation
-            validation_scores = []
-            best_W = state["W"].copy()
-            best_score = -np.inf
-        loss_curve = list(self.loss_curve_)
-        best_loss = np.inf
-        no_improvement = 0
-        start_time = time.perf_counter()
-        self.n_iter_ = 0
-        visits = _epoch_visits(
-            rows,
-            self._seed,
-            len(loss_curve),
-            self.n_iter,
-            self.shuffle,
-            Y,
-            sample_weight,
-        )
-        stopped = True  # by the stopping rule or a callback, unless the loop ends
-        # Closing the stream at once ends its worker thread on a break or error.
-        with closing(visits):
-            for epoch, visit in enumerate(visits, start=1):
-                epoch_context = callbacks.epoch_context()
-                callbacks.begin(epoch_context, state)
-                objective = self._run_epoch(X, visit, state, options)
-                self._check_finite(objective, state, epoch)
-                loss_curve.append(objective)
-                self.n_iter_ = epoch
-                if self.verbose > 0:
-                    print(
-                        f"Epoch {epoch}, objective: {objective:.6g}, "
-                        f"elapsed: {time.perf_counter() - start_time:.3f} s"
-                    )
-                if self.early_stopping:
-                    W = state["W"]
-                    pred = self._finite_predictions(X_val, W, "validation", epoch)
-                    score = r2_score(Y_val, pred, sample_weight=sw_val)
-                    validation_scores.append(score)
-                    watched, best = score, best_score
-                    if score > best_score:
-                        best_score = score
-                        best_W = W.copy()
-                else:
-                    # Minimise the objective: watch its negative.
-                    watched, best = -objective, -best_loss
-                if self.tol is not None and watched < best + self.tol:
-                    no_improvement += 1
-                else:
-                    no_improvement = 0
-                best_loss = min(best_loss, objective)
-                stop_requested = callbacks.end(epoch_context, state)
-                if stop_requested or (
-                    self.tol is not None and no_improvement >= self.n_iter_no_change
-                ):
-                    break
-            else:
-                stopped = False
-        if self.early_stopping:
-            state["W"] = best_W
-            self.validation_scores_ = validation_scores
-            self.best_validation_score_ = best_score
+            state["W"][...] = run.best_W
+            self.validation_scores_ = run.scores[:n_run].tolist()
+            self.best_validation_score_ = float(run.track[_fit_loop.BEST_SCORE])
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
         self._check_predictions(X, state)
-        self.loss_curve_ = loss_curve
-        self.best_loss_ = min(loss_curve)
-        if not stopped and self.tol is not None:
+        self.loss_curve_ = list(self.loss_curve_) + run.loss_curve[:n_run].tolist()
+        self.best_loss_ = min(self.loss_curve_)
+        if outcome != _fit_loop.STOPPED and self.tol is not None:
             warnings.warn(
                 f"Maximum number of epochs (n_iter={self.n_iter}) reached "
                 "and the optimization has not converged yet. Consider "
@@ -774,60 +760,23 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 stacklevel=4,
             )
 
-    def _run_epoch(self, X, visit, state, options):
-        """Run one epoch; return its objective.
-
-        ``visit`` is ``(perm, Y[perm], sample_weight[perm])`` (see
-        `_epoch_visit`): the rows of ``X`` in the order they are visited, and
-        their targets and weights in that order. ``options`` come from
-        `_kernel_options`.
-
-        The objective is the mean over targets of each target's objective, so
-        that it, ``tol`` and ``alpha`` mean the same for one target or many.
-        """
-        perm, Y, sample_weight = visit
-        batch_size = len(perm) if self.batch_size is None else self.batch_size
-        batch_size = min(batch_size, len(perm))
-        S = state["S"]
-        if sparse.issparse(X):
-            data, indices, indptr = X.data, X.indices, X.indptr
-            objective_sums, weight_sum, n_updates = sparse_epoch(
-                data,
-                indices,
-                indptr,
-                X.shape[1],
-                Y,
-                sample_weight,
-                perm,
-                batch_size,
-                S,
-                state["mark"],
-                *options,
+    def _raise_if_diverged(self, outcome, objective, epoch):
+        """Raise the divergence error that an epoch's outcome calls for."""
+        if outcome == _fit_loop.DIVERGED:
+            raise ValueError(
+                f"{type(self).__name__} diverged at epoch {epoch}: the training "
+                f"objective is {objective}, or the coefficients or the moving "
+                "average of squared gradients are not finite. Scale the "
+                "features (for example with StandardScaler) or use a smaller "
+                "learning_rate."
             )
-        else:
-            objective_sums, weight_sum, n_updates = dense_epoch(
-                X, Y, sample_weight, perm, batch_size, S, *options
+        if outcome == _fit_loop.VALIDATION_DIVERGED:
+            raise ValueError(
+                f"{type(self).__name__} diverged at epoch {epoch}: its "
+                "predictions on the validation data are not finite. Use a "
+                "smaller learning_rate, or scale the features (for example "
+                "with StandardScaler)."
             )
-        self.t_ += n_updates
-        return objective_sums.mean() / weight_sum
-
-    def _check_finite(self, objective, state, epoch):
-        """Raise if training has diverged.
-
-        Besides the objective and the coefficients, the moving average of
-        squared gradients is checked: once it overflows, every step becomes
-        ``g / inf = 0`` and training would silently stop moving.
-        """
-        if np.isfinite(objective) and all(
-            np.all(np.isfinite(state[name])) for name in ("W", "V")
-        ):
-            return
-        raise ValueError(
-            f"{type(self).__name__} diverged at epoch {epoch}: the training "
-            f"objective is {objective}, or the coefficients or the moving "
-            "average of squared gradients are not finite. Scale the features "
-            "(for example with StandardScaler) or use a smaller learning_rate."
-        )
 
     def _check_predictions(self, X, state):
         """Raise if the trained model's predictions on ``X`` are not finite.
@@ -835,73 +784,195 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Finite coefficients can still overflow in a prediction, for example
         after a last step of about ``learning_rate=1e307``.
         """
-        self._finite_predictions(X, state["W"], "training")
-
-    def _finite_predictions(self, X, W, data_name, epoch=None):
-        """The predictions of parameters ``W`` on ``X``; raise if not finite."""
+        W = state["W"]
         with np.errstate(over="ignore", invalid="ignore"):
             pred = safe_sparse_dot(X, W[:, :-1].T) + W[:, -1]
         if np.all(np.isfinite(pred)):
-            return pred
-        when = "" if epoch is None else f" at epoch {epoch}"
+            return
         raise ValueError(
-            f"{type(self).__name__} diverged{when}: its predictions on the "
-            f"{data_name} data are not finite (the largest coefficient is "
+            f"{type(self).__name__} diverged: its predictions on the training "
+            f"data are not finite (the largest coefficient is "
             f"{np.max(np.abs(W)):.3g}). Use a smaller learning_rate, or scale "
             "the features (for example with StandardScaler)."
         )
 
 
+# Training rows above which fit draws each next epoch's order on a worker
+# thread while the current epoch trains, one epoch per compiled call, instead
+# of running the whole fit in one call: there the order and the gathering
+# cost as much as the per-epoch return to Python saves. See
+# docs/benchmarks.md for the measurement.
+_FUSED_MAX_ROWS = 20_000
+
+
+def _kernel_data(X):
+    """X as the kernels take it: a dense array, or CSR as a tuple."""
+    if sparse.issparse(X):
+        return (X.data, X.indices, X.indptr, X.shape[1])
+    return X
+
+
+class _EpochRun:
+    """One fit's run of epochs: the compiled steps and what they share.
+
+    `fused` runs them all in one compiled call; `one_by_one` runs the same
+    steps one epoch per call, with the next epoch's order drawn on a worker
+    thread and the callbacks and verbose output between epochs.
+    """
+
+    def __init__(
+        self, estimator, X, Y, sample_weight, rows, validation, state, options
+    ):
+        n_iter = estimator.n_iter
+        self.estimator = estimator
+        self.state = state
+        self.rows = rows
+        self.first_epoch = len(estimator.loss_curve_)
+        self.data = (_kernel_data(X), Y, sample_weight)
+        self.gather_weights = bool(sample_weight.min() != sample_weight.max())
+        batch_size = estimator.batch_size or len(rows)
+        self.training = (
+            min(batch_size, len(rows)),
+            state["S"],
+            state["mark"],
+            *options,
+        )
+        if validation is None:
+            validation = (X[:0], Y[:0], sample_weight[:0])
+        X_val, Y_val, sw_val = validation
+        self.validation = (
+            _kernel_data(X_val),
+            Y_val,
+            sw_val,
+            r2_denominators(Y_val, sw_val),
+        )
+        self.track = np.array([np.inf, -np.inf, 0.0])
+        self.best_W = state["W"].copy()
+        tol = -1.0 if estimator.tol is None else float(estimator.tol)
+        self.stopping = (estimator.early_stopping, tol, estimator.n_iter_no_change)
+        self.loss_curve = np.empty(n_iter)
+        self.scores = np.full(n_iter, np.nan)
+
+    def fused(self):
+        """All epochs in one compiled call; returns (n_run, n_updates, outcome)."""
+        estimator = self.estimator
+        X, Y, sample_weight = self.data
+        return fit_epochs(
+            X,
+            Y,
+            sample_weight,
+            self.gather_weights,
+            self.rows,
+            estimator._seed,
+            self.first_epoch,
+            estimator.shuffle,
+            *self.training,
+            *self.validation,
+            self.track,
+            self.best_W,
+            *self.stopping,
+            self.loss_curve,
+            self.scores,
+        )
+
+    def one_by_one(self, callbacks):
+        """The same epochs, one compiled call each, with control in between."""
+        estimator = self.estimator
+        X = self.data[0]
+        n_val, n_targets = self.validation[1].shape
+        pred = np.empty((n_val, n_targets), dtype=self.state["S"].dtype)
+        start_time = time.perf_counter()
+        n_updates = 0
+        visits = _epoch_visits(
+            self.rows,
+            estimator._seed,
+            self.first_epoch,
+            len(self.loss_curve),
+            estimator.shuffle,
+            *self.data[1:],
+            self.gather_weights,
+        )
+        # Closing the stream at once ends its worker thread on a return or error.
+        with closing(visits):
+            for e, (perm, Y_visit, w_visit) in enumerate(visits):
+                epoch_context = callbacks.epoch_context()
+                callbacks.begin(epoch_context, self.state)
+                objective, updates = train_epoch(
+                    X, Y_visit, w_visit, perm, *self.training
+                )
+                n_updates += updates
+                self.loss_curve[e] = objective
+                outcome, self.scores[e] = end_epoch(
+                    objective,
+                    self.state["S"],
+                    *self.validation,
+                    pred,
+                    self.track,
+                    self.best_W,
+                    *self.stopping,
+                )
+                if outcome in (_fit_loop.DIVERGED, _fit_loop.VALIDATION_DIVERGED):
+                    return e + 1, n_updates, outcome
+                if estimator.verbose > 0:
+                    print(
+                        f"Epoch {e + 1}, objective: {objective:.6g}, "
+                        f"elapsed: {time.perf_counter() - start_time:.3f} s"
+                    )
+                if callbacks.end(epoch_context, self.state):
+                    outcome = _fit_loop.STOPPED
+                if outcome == _fit_loop.STOPPED:
+                    return e + 1, n_updates, outcome
+        return len(self.loss_curve), n_updates, _fit_loop.CONTINUE
+
+
 def _epoch_order(rows, seed, epoch, shuffle):
     """The order in which epoch number ``epoch`` visits ``rows``.
 
-    It is drawn from the seed and the epoch number alone, so it is
-    reproducible, survives pickling, and never mutates a shared generator.
+    A pure function of the seed and the epoch number (`sk_rmsprop._order`),
+    so it is reproducible, survives pickling, and never mutates a shared
+    generator.
     """
-    if not shuffle:
-        return rows
-    # The same order as permutation(rows), in half its time (numpy 2.4):
-    # shuffling a copy in place.
-    order = rows.copy()
-    np.random.default_rng([seed, epoch]).shuffle(order)
-    return order
+    return epoch_order(rows, seed, epoch, shuffle)
 
 
-def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight):
+def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight, gather_weights):
     """The visiting order of epoch ``epoch``, with the targets and weights in it.
 
-    Returns ``(perm, Y[perm], sample_weight[perm])``. With the targets and
-    weights gathered here, the kernels read them front to back, and only the
-    rows of X in random order.
+    Returns ``(perm, Y[perm], sample_weight[perm])`` (see
+    `_fit_loop.gather_visit`; equal weights are not gathered).
     """
     perm = _epoch_order(rows, seed, epoch, shuffle)
-    if sample_weight.min() == sample_weight.max():
-        # Equal weights (no sample_weight given) read the same in any order.
-        weights = sample_weight[: len(perm)]
-    else:
-        weights = np.take(sample_weight, perm)
-    return perm, np.take(Y, perm, axis=0), weights
+    Y_visit = np.empty((len(perm), Y.shape[1]), dtype=Y.dtype)
+    weights = (
+        np.empty(len(perm), dtype=sample_weight.dtype)
+        if gather_weights
+        else sample_weight[: len(perm)]
+    )
+    gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, weights)
+    return perm, Y_visit, weights
 
 
-def _epoch_visits(rows, seed, first_epoch, n_epochs, shuffle, Y, sample_weight):
+def _epoch_visits(
+    rows, seed, first_epoch, n_epochs, shuffle, Y, sample_weight, gather_weights
+):
     """Yield `_epoch_visit` for ``n_epochs`` epochs from ``first_epoch`` on.
 
     Each is prepared on a worker thread while the previous epoch trains (the
-    kernels release the GIL), so shuffling and gathering cost no time of
-    their own.
+    kernels release the GIL), so drawing and gathering cost no time of their
+    own.
     """
+    data = (Y, sample_weight, gather_weights)
     if not shuffle:
-        visit = _epoch_visit(rows, seed, first_epoch, False, Y, sample_weight)
+        visit = _epoch_visit(rows, seed, first_epoch, False, *data)
         for _ in range(n_epochs):
             yield visit
         return
-    data = (True, Y, sample_weight)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_epoch_visit, rows, seed, first_epoch, *data)
+        pending = pool.submit(_epoch_visit, rows, seed, first_epoch, True, *data)
         for epoch in range(first_epoch, first_epoch + n_epochs):
             visit = pending.result()
             if epoch + 1 < first_epoch + n_epochs:
-                pending = pool.submit(_epoch_visit, rows, seed, epoch + 1, *data)
+                pending = pool.submit(_epoch_visit, rows, seed, epoch + 1, True, *data)
             yield visit
 
 
@@ -921,6 +992,11 @@ class _Callbacks:
 
     def __init__(self, root, estimator, X, Y, sample_weight, y_ndim):
         self.root = root
+        # Whether any callback listens: only then do epochs need to return to
+        # Python one by one.
+        self.active = root is not None and bool(
+            getattr(estimator, "_skl_callbacks", None)
+        )
         self.y_ndim = y_ndim
         self.hook_arguments = dict(
             estimator=estimator,
@@ -932,7 +1008,7 @@ class _Callbacks:
         )
 
     def epoch_context(self):
-        return None if self.root is None else self.root.subcontext(task_name="epoch")
+        return self.root.subcontext(task_name="epoch") if self.active else None
 
     def _fitted(self, state):
         # Called by scikit-learn only when a hook asks for the fitted estimator.

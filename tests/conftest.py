@@ -38,7 +38,13 @@ def tutorial_data():
 
 @pytest.fixture
 def recorded_permutations(monkeypatch):
-    """Record the row order of every epoch the estimator runs."""
+    """Record the row order of every epoch the estimator runs.
+
+    Epochs run one by one draw their orders through ``_epoch_order``, which is
+    wrapped. The compiled fit loop draws its own; each order is a pure
+    function of (seed, epoch), so those of the epochs it ran are drawn again.
+    A loop that visited rows in any other order would then fail the oracle.
+    """
     permutations = []
     draw = rmsprop_module._epoch_order
 
@@ -47,7 +53,18 @@ def recorded_permutations(monkeypatch):
         permutations.append(perm.copy())
         return perm
 
+    fused = rmsprop_module._EpochRun.fused
+
+    def recording_fused(run):
+        n_run, n_updates, outcome = fused(run)
+        for e in range(n_run):
+            epoch = run.first_epoch + e
+            seed, shuffle = run.estimator._seed, run.estimator.shuffle
+            permutations.append(draw(run.rows, seed, epoch, shuffle).copy())
+        return n_run, n_updates, outcome
+
     monkeypatch.setattr(rmsprop_module, "_epoch_order", recording_draw)
+    monkeypatch.setattr(rmsprop_module._EpochRun, "fused", recording_fused)
     return permutations
 
 

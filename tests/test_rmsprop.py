@@ -137,6 +137,66 @@ def test_matches_reference_on_replayed_permutations(
     assert_allclose(model.intercept_, intercept, rtol=1e-10)
 
 
+STOPPING = {
+    "n_iter": dict(tol=None),
+    "tol": dict(tol=1e-2, n_iter_no_change=2),
+    "early stopping": dict(early_stopping=True, tol=1e-3, n_iter_no_change=2),
+}
+
+
+@pytest.mark.parametrize(SETTINGS, SETTING_VALUES)
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_array])
+@pytest.mark.parametrize("stopping", list(STOPPING))
+def test_fused_fit_equals_the_epoch_by_epoch_fit(
+    sparse_regression_data,
+    monkeypatch,
+    container,
+    stopping,
+    fit_intercept,
+    momentum,
+    centered,
+    alpha,
+    weighted,
+    multi_output,
+):
+    import sk_rmsprop._rmsprop as module
+
+    X, y = sparse_regression_data
+    if multi_output:
+        y = np.column_stack([y, 2 * y - 1])
+    rng = np.random.RandomState(3)
+    sample_weight = rng.randint(0, 4, size=X.shape[0]) if weighted else None
+    params = dict(
+        batch_size=8,
+        n_iter=25,
+        random_state=0,
+        learning_rate=0.05,
+        fit_intercept=fit_intercept,
+        momentum=momentum,
+        centered=centered,
+        alpha=alpha,
+        **STOPPING[stopping],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fused = RMSpropRegressor(**params).fit(container(X), y, sample_weight)
+        monkeypatch.setattr(module, "_FUSED_MAX_ROWS", 0)  # one epoch per call
+        stepped = RMSpropRegressor(**params).fit(container(X), y, sample_weight)
+    for name in (
+        "coef_",
+        "intercept_",
+        "square_avg_",
+        "grad_avg_",
+        "momentum_buffer_",
+        "loss_curve_",
+        "n_iter_",
+        "t_",
+        "validation_scores_",
+        "best_validation_score_",
+    ):
+        assert_array_equal(getattr(stepped, name), getattr(fused, name), name)
+
+
 def test_shuffle_false_visits_rows_in_order(regression_data, recorded_permutations):
     X, y = regression_data
     RMSpropRegressor(shuffle=False, n_iter=2, tol=None).fit(X, y)
@@ -407,7 +467,7 @@ def test_early_stopping_restores_best_validation_coefficients(
     X = StandardScaler().fit_transform(X)
     model = RMSpropRegressor(
         early_stopping=True,
-        learning_rate=0.5,
+        learning_rate=1.0,
         n_iter=200,
         random_state=0,
         validation_fraction=0.2,
@@ -603,19 +663,22 @@ def test_float32_full_batch_first_step_is_rounding_noise(regression_data):
 
 
 def test_float32_runs_float32_kernel_scalars(regression_data):
+    import inspect
+
     from numba import float32
 
-    from sk_rmsprop._kernels import dense_epoch
+    from sk_rmsprop._fit_loop import fit_epochs
 
     X, y = regression_data
     RMSpropRegressor(n_iter=1, tol=None).fit(X.astype(np.float32), y)
-    # X (argument 0), the state (argument 5) and every float of the rule
-    # (argument 6) in float32.
+    # X, the state and every float of the rule in float32.
+    names = list(inspect.signature(fit_epochs.py_func).parameters)
+    x, state, rule = names.index("X"), names.index("S"), names.index("rule")
     assert any(
-        sig[0].dtype == float32
-        and sig[5].dtype == float32
-        and all(t == float32 for t in tuple(sig[6])[:5])
-        for sig in dense_epoch.signatures
+        sig[x].dtype == float32
+        and sig[state].dtype == float32
+        and all(t == float32 for t in tuple(sig[rule])[:5])
+        for sig in fit_epochs.signatures
     )
 
 
@@ -731,22 +794,35 @@ def test_failed_fit_keeps_fitted_model(regression_data):
     assert pickle.dumps(model) == before
 
 
-def test_interrupted_fit_keeps_fitted_model(regression_data, monkeypatch):
+@pytest.mark.parametrize("path", ["fused", "one by one"])
+def test_interrupted_fit_keeps_fitted_model(regression_data, monkeypatch, path):
+    import sk_rmsprop._rmsprop as module
+
     X, y = regression_data
     model = RMSpropRegressor(n_iter=5, tol=None, random_state=0).fit(X, y)
     before = pickle.dumps(model)
-    calls = []
+    if path == "fused":
+        # An interrupt that arrives while the compiled loop runs is raised as
+        # it returns, with the state already trained.
+        fused = module._EpochRun.fused
 
-    def interrupt(*args):
-        calls.append(1)
-        if len(calls) == 3:
+        def interrupt(run):
+            fused(run)
             raise KeyboardInterrupt
-        return original(*args)
 
-    import sk_rmsprop._rmsprop as module
+        monkeypatch.setattr(module._EpochRun, "fused", interrupt)
+    else:
+        calls = []
+        original = module.train_epoch
 
-    original = module.dense_epoch
-    monkeypatch.setattr(module, "dense_epoch", interrupt)
+        def interrupt(*args):
+            calls.append(1)
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+            return original(*args)
+
+        monkeypatch.setattr(module, "_FUSED_MAX_ROWS", 0)
+        monkeypatch.setattr(module, "train_epoch", interrupt)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X[:30], y[:30])
     assert pickle.dumps(model) == before
@@ -878,14 +954,14 @@ def test_zero_weight_on_every_validation_row_raises_before_training(
     sample_weight[recorded_permutations[0]] = 1.0  # the training rows only
     import sk_rmsprop._rmsprop as module
 
-    epochs = []
-    original = module.dense_epoch
+    runs = []
+    original = module._EpochRun.__init__
     monkeypatch.setattr(
-        module, "dense_epoch", lambda *a: epochs.append(1) or original(*a)
+        module._EpochRun, "__init__", lambda *a: runs.append(1) or original(*a)
     )
     with pytest.raises(ValueError, match="validation.*zero sample_weight"):
         RMSpropRegressor(**params).fit(X, y, sample_weight=sample_weight)
-    assert epochs == []
+    assert runs == []
 
 
 # ----------------------------------------------------------------------------
