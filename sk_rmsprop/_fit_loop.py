@@ -1,28 +1,36 @@
-"""The fit loop, compiled: epochs, the stopping rule, early stopping, divergence.
+"""What happens between epochs, compiled: orders, stopping, early stopping.
 
-`fit_epochs` runs a whole fit in one call: each epoch's order
-(`sk_rmsprop._order`), the gathering of the targets and weights in that
-order, the epoch itself (`sk_rmsprop._kernels`), the divergence check, the
-validation score of early stopping, the stopping rule and the keeping of the
-best coefficients. A fit that needs control between epochs (callbacks,
-verbose output, or data large enough for the next order to be drawn on
-another thread meanwhile) calls `train_epoch` and `end_epoch` once per epoch
-instead: the same functions `fit_epochs` calls, so both ways give the same
-result to the last bit.
+The epoch kernels (`sk_rmsprop._kernels`) run any number of epochs in one
+call. Before each epoch they call `begin_epoch`, which draws the epoch's order
+(`sk_rmsprop._order`) and gathers the targets and weights in it; after each
+they call `finish_epoch`, which records the objective, checks for
+divergence, scores the held-out data of early stopping, applies the stopping
+rule and keeps the best coefficients. A fit without
+callbacks or verbose output runs all its epochs in one call. One that needs
+control between epochs, or whose data are large enough for the next order to
+be drawn on another thread meanwhile, calls the kernels one epoch at a time
+with the order drawn outside: the same compiled steps, so both ways give the
+same result to the last bit.
 
-``X`` is either a dense 2-D array or a CSR matrix as the tuple ``(data,
-indices, indptr, n_features)``; the functions that differ between the two
-are chosen by type when a kernel is compiled.
+The kernels take three tuples that these functions read:
+
+- ``order = (draw, rows, seed, first_epoch, shuffle, Y, sample_weight,
+  gather_weights)``: whether to draw each epoch's visit, and what from;
+- ``stopping = (X_val, Y_val, sw_val, val_denominators, pred, track, best_W,
+  early_stopping, tol, n_iter_no_change)``: the held-out data of early
+  stopping (empty without it) and the stopping rule's state;
+- ``record = (loss_curve, scores)``: one entry per epoch to run.
 """
 
 import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ._kernels import V, W, _jit, dense_epoch, sparse_epoch
+from ._compile import jit
 from ._order import shuffled_rows
+from ._state import V, W
 
-# What `end_epoch` (and so a run of epochs) ends with.
+# What `finish_epoch` (and so a run of epochs) ends with.
 CONTINUE, STOPPED, DIVERGED, VALIDATION_DIVERGED = 0, 1, 2, 3
 
 # Slots of the stopping rule's state, ``track``: the best objective so far, the
@@ -30,45 +38,39 @@ CONTINUE, STOPPED, DIVERGED, VALIDATION_DIVERGED = 0, 1, 2, 3
 BEST_LOSS, BEST_SCORE, NO_IMPROVEMENT = 0, 1, 2
 
 
-def _epoch(X, Y, sample_weight, perm, batch_size, S, mark, rule, alpha, fit_intercept):
-    """One epoch over dense or CSR ``X`` (compiled only; see the overload)."""
-    raise NotImplementedError
+@jit(nogil=True)
+def gather_visit(perm, Y, sample_weight, gather_weights, Y_out, w_out):
+    """``Y_out = Y[perm]`` and, if ``gather_weights``, ``w_out = sample_weight[perm]``.
+
+    With the targets and weights in visiting order, the epoch kernels read
+    them front to back and only the rows of X at random. Equal weights read
+    the same in any order and are not gathered.
+    """
+    for t in range(perm.shape[0]):
+        i = perm[t]
+        for k in range(Y.shape[1]):
+            Y_out[t, k] = Y[i, k]
+        if gather_weights:
+            w_out[t] = sample_weight[i]
 
 
-@overload(_epoch)
-def _epoch_for(
-    X, Y, sample_weight, perm, batch_size, S, mark, rule, alpha, fit_intercept
-):
-    if isinstance(X, types.Array):
+@jit()
+def begin_epoch(order, e, visit):
+    """Draw epoch ``e`` of the run into ``visit = (perm, Y, sample_weight)``.
 
-        def dense(
-            X, Y, sample_weight, perm, batch_size, S, mark, rule, alpha, fit_intercept
-        ):
-            return dense_epoch(
-                X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_intercept
-            )
-
-        return dense
-
-    def csr(X, Y, sample_weight, perm, batch_size, S, mark, rule, alpha, fit_intercept):
-        data, indices, indptr, n_features = X
-        return sparse_epoch(
-            data,
-            indices,
-            indptr,
-            n_features,
-            Y,
-            sample_weight,
-            perm,
-            batch_size,
-            S,
-            mark,
-            rule,
-            alpha,
-            fit_intercept,
-        )
-
-    return csr
+    Does nothing when ``order`` says the visit is given; without shuffling the
+    rows are gathered once, before the first epoch.
+    """
+    draw, rows, seed, first_epoch, shuffle, Y, sample_weight, gather_weights = order
+    if not draw or (not shuffle and e > 0):
+        return
+    perm, Y_visit, w_visit = visit
+    if shuffle:
+        shuffled_rows(rows, seed, first_epoch + e, perm)
+    else:
+        for t in range(rows.shape[0]):
+            perm[t] = rows[t]
+    gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, w_visit)
 
 
 def _predict(X, S, out):
@@ -105,64 +107,18 @@ def _predict_for(X, S, out):
     return csr
 
 
-@_jit(nogil=True)
-def gather_visit(perm, Y, sample_weight, gather_weights, Y_out, w_out):
-    """``Y_out = Y[perm]`` and, if ``gather_weights``, ``w_out = sample_weight[perm]``.
-
-    With the targets and weights in visiting order, the epoch kernels read
-    them front to back and only the rows of X at random. Equal weights read
-    the same in any order and are not gathered.
-    """
-    for t in range(perm.shape[0]):
-        i = perm[t]
-        for k in range(Y.shape[1]):
-            Y_out[t, k] = Y[i, k]
-        if gather_weights:
-            w_out[t] = sample_weight[i]
-
-
-@_jit(nogil=True)
-def train_epoch(
-    X, Y, sample_weight, perm, batch_size, S, mark, rule, alpha, fit_intercept
-):
-    """Run one epoch; return its objective and the number of updates made.
-
-    ``Y`` and ``sample_weight`` come in visiting order (see `gather_visit`).
-    The objective is the weighted mean over the epoch's samples of each
-    target's objective, averaged over the targets.
-    """
-    objective_sums, weight_sum, n_updates = _epoch(
-        X, Y, sample_weight, perm, batch_size, S, mark, rule, alpha, fit_intercept
-    )
-    total = 0.0
-    for k in range(objective_sums.shape[0]):
-        total += objective_sums[k]
-    return total / objective_sums.shape[0] / weight_sum, n_updates
-
-
-@_jit(nogil=True)
 def r2_denominators(Y, sample_weight):
-    """Per target, the weighted sum of squared deviations from the weighted mean."""
-    n_targets = Y.shape[1]
-    out = np.empty(n_targets, dtype=np.float64)
-    weight_sum = 0.0
-    for i in range(Y.shape[0]):
-        weight_sum += sample_weight[i]
-    for k in range(n_targets):
-        mean = 0.0
-        for i in range(Y.shape[0]):
-            mean += sample_weight[i] * Y[i, k]
-        if weight_sum > 0:  # an empty set (no early stopping) has no mean
-            mean /= weight_sum
-        total = 0.0
-        for i in range(Y.shape[0]):
-            deviation = Y[i, k] - mean
-            total += sample_weight[i] * deviation * deviation
-        out[k] = total
-    return out
+    """Per target, the weighted sum of squared deviations from the weighted mean.
+
+    The part of the validation R² that does not change between epochs.
+    """
+    if Y.shape[0] == 0 or not np.any(sample_weight > 0):
+        return np.zeros(Y.shape[1])
+    mean = np.average(Y, axis=0, weights=sample_weight)
+    return (sample_weight[:, None] * (Y - mean) ** 2).sum(axis=0).astype(np.float64)
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _r2_score(Y, sample_weight, pred, denominators):
     """The weighted R² of ``pred``, averaged over the targets.
 
@@ -182,29 +138,20 @@ def _r2_score(Y, sample_weight, pred, denominators):
     return total / Y.shape[1]
 
 
-@_jit(nogil=True)
-def end_epoch(
-    objective,
-    S,
-    X_val,
-    Y_val,
-    sw_val,
-    val_denominators,
-    pred,
-    track,
-    best_W,
-    early_stopping,
-    tol,
-    n_iter_no_change,
-):
-    """Check an epoch's outcome and apply the stopping rule.
+@jit()
+def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
+    """Record epoch ``e`` of a run, check it and apply the stopping rule.
 
-    Returns ``(outcome, score)``: `DIVERGED` if the objective, a parameter or
-    a moving average of squared gradients is not finite (once that average
-    overflows every step is ``g / inf = 0`` and training would silently
-    stop), `VALIDATION_DIVERGED` if a validation prediction is not,
-    `STOPPED` when the stopping rule fires, `CONTINUE` otherwise; ``score``
-    is the validation R² with ``early_stopping`` and NaN otherwise.
+    ``objective_sums`` holds each target's sum of weighted objectives over
+    the epoch: the objective, in ``record[0][e]``, is their mean over targets,
+    per unit of weight. The validation R² of early stopping goes to
+    ``record[1][e]`` (NaN without it).
+
+    Returns the outcome: `DIVERGED` if the objective, a parameter or a moving
+    average of squared gradients is not finite (once that average overflows
+    every step is ``g / inf = 0`` and training would silently stop),
+    `VALIDATION_DIVERGED` if a validation prediction is not, `STOPPED` when
+    the stopping rule fires, `CONTINUE` otherwise.
 
     The rule watches the validation score with early stopping, the training
     objective otherwise: an epoch that does not improve on the best value so
@@ -212,20 +159,29 @@ def end_epoch(
     disables it. With early stopping, the parameters of the best epoch are
     kept in ``best_W`` (shape ``(n_targets, n_features + 1)``).
     """
+    (X_val, Y_val, sw_val, denominators, pred, track, best_W, early_stopping, tol,
+     n_iter_no_change) = stopping  # fmt: skip
+    loss_curve, scores = record
+    total = 0.0
+    for k in range(objective_sums.shape[0]):
+        total += objective_sums[k]
+    objective = total / objective_sums.shape[0] / weight_sum
+    loss_curve[e] = objective
+    scores[e] = np.nan
     if not np.isfinite(objective):
-        return DIVERGED, np.nan
+        return DIVERGED
     for j in range(S.shape[0]):
         for k in range(S.shape[1]):
             if not (np.isfinite(S[j, k, W]) and np.isfinite(S[j, k, V])):
-                return DIVERGED, np.nan
-    score = np.nan
+                return DIVERGED
     if early_stopping:
         _predict(X_val, S, pred)
         for i in range(pred.shape[0]):
             for k in range(pred.shape[1]):
                 if not np.isfinite(pred[i, k]):
-                    return VALIDATION_DIVERGED, np.nan
-        score = _r2_score(Y_val, sw_val, pred, val_denominators)
+                    return VALIDATION_DIVERGED
+        score = _r2_score(Y_val, sw_val, pred, denominators)
+        scores[e] = score
         watched, best = score, track[BEST_SCORE]
         if score > track[BEST_SCORE]:
             track[BEST_SCORE] = score
@@ -242,92 +198,5 @@ def end_epoch(
     if objective < track[BEST_LOSS]:
         track[BEST_LOSS] = objective
     if tol >= 0 and track[NO_IMPROVEMENT] >= n_iter_no_change:
-        return STOPPED, score
-    return CONTINUE, score
-
-
-@_jit(nogil=True)
-def fit_epochs(
-    X,
-    Y,
-    sample_weight,
-    gather_weights,
-    rows,
-    seed,
-    first_epoch,
-    shuffle,
-    batch_size,
-    S,
-    mark,
-    rule,
-    alpha,
-    fit_intercept,
-    X_val,
-    Y_val,
-    sw_val,
-    val_denominators,
-    track,
-    best_W,
-    early_stopping,
-    tol,
-    n_iter_no_change,
-    loss_curve,
-    scores,
-):
-    """Run up to ``loss_curve.shape[0]`` epochs of fit over ``rows``.
-
-    Epoch ``e`` of the run is epoch number ``first_epoch + e`` of the fit:
-    its order is that epoch's (`sk_rmsprop._order`). Its objective goes to
-    ``loss_curve[e]`` and its validation score to ``scores[e]``. Returns
-    ``(n_epochs_run, n_updates, outcome)``, the outcome of the last epoch run
-    (see `end_epoch`).
-    """
-    n_rows = rows.shape[0]
-    n_targets = Y.shape[1]
-    perm = np.empty(n_rows, dtype=np.int64)
-    Y_visit = np.empty((n_rows, n_targets), dtype=Y.dtype)
-    w_visit = np.empty(n_rows, dtype=sample_weight.dtype)
-    if not gather_weights:
-        for t in range(n_rows):
-            w_visit[t] = sample_weight[t]
-    pred = np.empty((Y_val.shape[0], n_targets), dtype=S.dtype)
-    if not shuffle:
-        for t in range(n_rows):
-            perm[t] = rows[t]
-        gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, w_visit)
-    n_updates = 0
-    for e in range(loss_curve.shape[0]):
-        if shuffle:
-            shuffled_rows(rows, seed, first_epoch + e, perm)
-            gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, w_visit)
-        objective, updates = train_epoch(
-            X,
-            Y_visit,
-            w_visit,
-            perm,
-            batch_size,
-            S,
-            mark,
-            rule,
-            alpha,
-            fit_intercept,
-        )
-        n_updates += updates
-        loss_curve[e] = objective
-        outcome, scores[e] = end_epoch(
-            objective,
-            S,
-            X_val,
-            Y_val,
-            sw_val,
-            val_denominators,
-            pred,
-            track,
-            best_W,
-            early_stopping,
-            tol,
-            n_iter_no_change,
-        )
-        if outcome != CONTINUE:
-            return e + 1, n_updates, outcome
-    return loss_curve.shape[0], n_updates, CONTINUE
+        return STOPPED
+    return CONTINUE

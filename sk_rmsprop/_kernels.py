@@ -1,11 +1,16 @@
 """Compiled kernels: the RMSprop rule, written once, and the epoch loops.
 
-The kernels take arrays and scalars only. The parameters and the optimizer
-state live in one array ``S`` of shape ``(n_features + 1, n_targets, n_slots)``:
-``S[j, k]`` is the record of coefficient ``j`` of target ``k`` (``j ==
-n_features``: the intercept), with the parameter ``w``, the moving averages
-``v`` and ``m``, the momentum buffer ``b`` and the batch's gradient sum ``g`` in
-slots `W`, `V`, `M`, `B` and `G`. Whatever else a record holds is the caller's.
+The kernels take arrays, scalars and tuples of them only. The parameters and
+the optimizer state live in one array ``S`` of shape ``(n_features + 1,
+n_targets, n_slots)`` (see `sk_rmsprop._state`): ``S[j, k]`` is the record of
+coefficient ``j`` of target ``k`` (``j == n_features``: the intercept), with
+the parameter and its state in slots `W`, `V`, `M`, `B` and `G`. Whatever
+else a record holds is the caller's.
+
+An epoch kernel runs as many epochs as its ``record`` has room for, calling
+`sk_rmsprop._fit_loop` between them: a whole fit is one call. (The epoch loop
+lives in the kernels, not around them, so that the large epoch body is
+compiled once: numba re-optimises every function a compiled caller links in.)
 
 The rule's hyperparameters travel together as one tuple,
 ``rule = (lr, rho, one_minus_rho, eps, mu, centered)``, with every float in the
@@ -15,32 +20,13 @@ specialisation per dtype serves both.
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-# Slots of a record of S.
-W, V, M, B, G = 0, 1, 2, 3, 4
-
-
-def _jit(**options):
-    """``njit``, cached on disk where a cache can be written, in memory otherwise.
-
-    numba looks for a writable cache directory beside this file, then in the
-    user's cache directory; on a read-only install with a read-only home it
-    finds none and refuses to compile a cached function at all. Compiling
-    without the cache then costs each new process the compile time, but works.
-    """
-
-    def decorate(function):
-        try:
-            return njit(cache=True, **options)(function)
-        except RuntimeError as error:
-            if "no locator available" not in str(error):
-                raise
-            return njit(**options)(function)
-
-    return decorate
+from ._compile import jit
+from ._fit_loop import CONTINUE, begin_epoch, finish_epoch
+from ._state import B, G, M, V, W
 
 
 @intrinsic
@@ -79,7 +65,7 @@ def _prefetch(typingctx, A, i, j):
     return signature, codegen
 
 
-@_jit()
+@jit()
 def rmsprop_step(w, v, m, b, g, rule):
     """One RMSprop update of a parameter ``w`` with gradient ``g``.
 
@@ -115,7 +101,7 @@ def rmsprop_step(w, v, m, b, g, rule):
     return w, v, m, b
 
 
-@_jit()
+@jit()
 def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
     """Apply n updates with zero gradient at once; return the new ``(w, v, m, b)``.
 
@@ -136,7 +122,7 @@ def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
     return w, v, m, b
 
 
-@_jit()
+@jit()
 def powers(base, n):
     """``[base**0, ..., base**n]`` by repeated products, in the dtype of base.
 
@@ -150,7 +136,7 @@ def powers(base, n):
     return out
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _catch_up(S, j, n_steps, rule, tables):
     """Apply the ``n_steps`` deferred zero-gradient updates of column ``j``.
 
@@ -164,7 +150,7 @@ def _catch_up(S, j, n_steps, rule, tables):
         )
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
@@ -194,10 +180,10 @@ def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
                 )
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _objective_buffers(n_targets, zero):
     """Zeroed per-target sums: the epoch's objectives (float64) and a batch's
-    losses (in the dtype of ``zero``), filled by loops (see `dense_epoch`)."""
+    losses (in the dtype of ``zero``), filled by loops (see `dense_epochs`)."""
     objective_sums = np.empty(n_targets, dtype=np.float64)
     losses = np.empty(n_targets, dtype=np.asarray(zero).dtype)
     for k in range(n_targets):
@@ -206,7 +192,7 @@ def _objective_buffers(n_targets, zero):
     return objective_sums, losses
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _add_batch_objective(objective_sums, losses, S, batch_weight, alpha):
     """Add a batch's objective to each target's sum; reset ``losses``.
 
@@ -225,26 +211,27 @@ def _add_batch_objective(objective_sums, losses, S, batch_weight, alpha):
         losses[k] = zero
 
 
-@_jit(nogil=True)
-def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_intercept):
-    """Run one epoch of mini-batch RMSprop over the rows ``perm`` of dense ``X``.
+@jit(nogil=True)
+def dense_epochs(
+    X, batch_size, S, rule, alpha, fit_intercept, order, visit, stopping, record
+):
+    """Run epochs of mini-batch RMSprop over the rows of dense ``X``.
 
-    The batches are ``perm[0:batch_size]``, ``perm[batch_size:2 * batch_size]``
-    and so on; the last one may be shorter. ``Y`` and ``sample_weight`` come in
-    the same visiting order: their row ``t`` belongs to row ``perm[t]`` of
-    ``X``, so that only ``X`` is read at random. ``S`` is updated in place. A
-    batch whose weights sum to zero carries no data and makes no update.
+    ``visit = (perm, Y, sample_weight)``: the rows of ``X`` in visiting order,
+    and their targets and weights in that order, so that only ``X`` is read
+    at random. Before each epoch `begin_epoch` draws them when ``order`` asks
+    it to; otherwise they are used as given. The batches are
+    ``perm[0:batch_size]``, ``perm[batch_size:2 * batch_size]`` and so on; the
+    last one may be shorter. A batch whose weights sum to zero carries no data
+    and makes no update. ``S`` is updated in place. After each epoch
+    `finish_epoch` records its objective, evaluated for each batch at the
+    parameters the batch saw (before its update), and applies the stopping
+    rule (see `sk_rmsprop._fit_loop` for ``order``, ``stopping`` and ``record``).
 
-    Returns
-    -------
-    objective_sums : ndarray of shape (n_targets,), float64
-        For each target, the sum over batches of the weighted objective
-        evaluated at the parameters the batch saw (before its update).
-    weight_sum : float
-        Sum of the weights of the rows visited, accumulated in float64.
-    n_updates : int
-        Number of updates made.
+    Returns ``(n_epochs_run, n_updates, outcome)``, the outcome of the last
+    epoch run.
     """
+    perm, Y, sample_weight = visit
     n_targets = S.shape[1]
     n_features = X.shape[1]
     zero = S.dtype.type(0)
@@ -267,82 +254,88 @@ def dense_epoch(X, Y, sample_weight, perm, batch_size, S, rule, alpha, fit_inter
     w_k = np.empty(n_features + 1, dtype=S.dtype)  # the parameters of target k
     n_rows = perm.shape[0]
     per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
-    objective_sums, losses = _objective_buffers(n_targets, zero)
-    weight_sum = 0.0
-    n_updates = 0
-    for start in range(0, n_rows, batch_size):
-        size = batch_size if start + batch_size <= n_rows else n_rows - start
-        for r in range(size):
-            i = perm[start + r]
-            for j in range(n_features):
-                Xb[r, j] = X[i, j]
-        batch_weight = zero
-        for r in range(size):
-            batch_weight += sample_weight[start + r]
-        for k in range(n_targets):
-            for j in range(n_features + 1):
-                w_k[j] = S[j, k, W]
+    total_updates = 0
+    for e in range(record[0].shape[0]):
+        begin_epoch(order, e, visit)
+        n_updates = 0
+        objective_sums, losses = _objective_buffers(n_targets, zero)
+        weight_sum = 0.0
+        for start in range(0, n_rows, batch_size):
+            size = batch_size if start + batch_size <= n_rows else n_rows - start
             for r in range(size):
-                if k == 0:
-                    # Request row r of the next batch: one row per row of
-                    # dot product spreads the loads evenly over this batch's
-                    # arithmetic, which they then overlap. (All at once, they
-                    # stall it instead, once the CPU runs out of room for
-                    # outstanding misses.)
-                    ahead = start + batch_size + r
-                    if ahead < n_rows:
-                        i_ahead = perm[ahead]
-                        for j in range(0, n_features, per_line):
-                            _prefetch(X, i_ahead, j)
-                        _prefetch(X, i_ahead, n_features - 1)
-                # Intercept first, then the features in order: the order in
-                # which `sparse_epoch` sums a row whose indices are sorted.
-                total = w_k[n_features]
+                i = perm[start + r]
                 for j in range(n_features):
-                    total += Xb[r, j] * w_k[j]
-                pred[r] = total
+                    Xb[r, j] = X[i, j]
+            batch_weight = zero
             for r in range(size):
-                w = sample_weight[start + r]
-                if w == 0:
-                    continue
-                residual = pred[r] - Y[start + r, k]
-                losses[k] += w * residual * residual
-                wr = w * residual
-                for j in range(n_features):
-                    grad[k, j] += wr * Xb[r, j]
-                grad[k, n_features] += wr
-        if batch_weight == 0:
-            continue
-        for k in range(n_targets):
-            for j in range(n_features + 1):
-                S[j, k, G] = grad[k, j]
-                grad[k, j] = zero
-        _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
-        weight_sum += batch_weight
-        _apply_batch(S, all_coords, batch_weight, rule, alpha, fit_intercept)
-        n_updates += 1
-    return objective_sums, weight_sum, n_updates
+                batch_weight += sample_weight[start + r]
+            for k in range(n_targets):
+                for j in range(n_features + 1):
+                    w_k[j] = S[j, k, W]
+                for r in range(size):
+                    if k == 0:
+                        # Request row r of the next batch: one row per row of
+                        # dot product spreads the loads evenly over this batch's
+                        # arithmetic, which they then overlap. (All at once, they
+                        # stall it instead, once the CPU runs out of room for
+                        # outstanding misses.)
+                        ahead = start + batch_size + r
+                        if ahead < n_rows:
+                            i_ahead = perm[ahead]
+                            for j in range(0, n_features, per_line):
+                                _prefetch(X, i_ahead, j)
+                            _prefetch(X, i_ahead, n_features - 1)
+                    # Intercept first, then the features in order: the order in
+                    # which `sparse_epochs` sums a row whose indices are sorted.
+                    total = w_k[n_features]
+                    for j in range(n_features):
+                        total += Xb[r, j] * w_k[j]
+                    pred[r] = total
+                for r in range(size):
+                    w = sample_weight[start + r]
+                    if w == 0:
+                        continue
+                    residual = pred[r] - Y[start + r, k]
+                    losses[k] += w * residual * residual
+                    wr = w * residual
+                    for j in range(n_features):
+                        grad[k, j] += wr * Xb[r, j]
+                    grad[k, n_features] += wr
+            if batch_weight == 0:
+                continue
+            for k in range(n_targets):
+                for j in range(n_features + 1):
+                    S[j, k, G] = grad[k, j]
+                    grad[k, j] = zero
+            _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
+            weight_sum += batch_weight
+            _apply_batch(S, all_coords, batch_weight, rule, alpha, fit_intercept)
+            n_updates += 1
+        outcome = finish_epoch(objective_sums, weight_sum, S, e, stopping, record)
+        total_updates += n_updates
+        if outcome != CONTINUE:
+            return e + 1, total_updates, outcome
+    return record[0].shape[0], total_updates, CONTINUE
 
 
-@_jit(nogil=True)
-def sparse_epoch(
+@jit(nogil=True)
+def sparse_epochs(
     data,
     indices,
     indptr,
     n_features,
-    Y,
-    sample_weight,
-    perm,
+    mark,
     batch_size,
     S,
-    mark,
     rule,
     alpha,
     fit_intercept,
+    order,
+    visit,
+    stopping,
+    record,
 ):
-    """Run one epoch over the rows ``perm`` of a CSR matrix; see `dense_epoch`.
-
-    As there, ``Y`` and ``sample_weight`` come in visiting order.
+    """Run epochs over the rows of a CSR matrix; see `dense_epochs`.
 
     The gradient sums in ``S`` are zero on entry and on exit. ``mark`` (int64,
     one per feature) is the kernel's scratch for deferred updates; its values
@@ -357,19 +350,16 @@ def sparse_epoch(
     epoch. With ``alpha > 0`` every coefficient has a gradient at every step
     and each batch updates all of them.
     """
+    perm, Y, sample_weight = visit
     n_targets = S.shape[1]
     zero = S.dtype.type(0)
     lazy = alpha == 0
     # Buffers are filled by loops: np.zeros, np.arange and np.cumsum would each
-    # compile an implementation of their own (see `dense_epoch`). Every
+    # compile an implementation of their own (see `dense_epochs`). Every
     # column is listed only for the updates of alpha > 0.
     all_coords = np.empty(0 if lazy else n_features, dtype=np.int64)
     for j in range(all_coords.shape[0]):
         all_coords[j] = j
-    for j in range(n_features):
-        # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
-        # while the current batch lists it, mark[j] holds -1 - that count.
-        mark[j] = 0
     touched = np.empty(n_features, dtype=np.int64)
     upcoming = np.empty(n_features, dtype=np.int64)
     n_rows = perm.shape[0]
@@ -381,84 +371,95 @@ def sparse_epoch(
     for n in range(1, n_batches + 1):
         mu_sums[n] = mu_sums[n - 1] + mu_powers[n]
     tables = (powers(rule[1], n_batches), mu_powers, mu_sums)
-    objective_sums, losses = _objective_buffers(n_targets, zero)
-    weight_sum = 0.0
-    n_updates = 0
-    for start in range(0, n_rows, batch_size):
-        stop = start + batch_size if start + batch_size <= n_rows else n_rows
-        n_touched = 0
-        if lazy:
-            # List the batch's columns first, then catch them up. Reading a
-            # column's marker brings its whole record (parameters and state)
-            # into cache; the previous batch has requested those records.
-            for ii in range(start, stop):
-                # Request the rows of the batch after next meanwhile.
-                ahead = ii + 2 * batch_size
-                if ahead < n_rows:
-                    i_ahead = perm[ahead]
-                    first, last = indptr[i_ahead], indptr[i_ahead + 1]
-                    for p in range(first, last, 64 // indices.itemsize):
-                        _prefetch(indices, p, 0)
-                    for p in range(first, last, 64 // data.itemsize):
-                        _prefetch(data, p, 0)
-                i = perm[ii]
-                for p in range(indptr[i], indptr[i + 1]):
-                    j = indices[p]
-                    if mark[j] >= 0:
-                        mark[j] = -1 - mark[j]
-                        touched[n_touched] = j
-                        n_touched += 1
-            # The next batch's columns (their rows were requested a batch
-            # ago), as far as the buffer holds them: a hint needs no more.
-            n_upcoming = 0
-            upcoming_stop = stop + batch_size
-            if upcoming_stop > n_rows:
-                upcoming_stop = n_rows
-            for ii in range(stop, upcoming_stop):
-                i = perm[ii]
-                for p in range(indptr[i], indptr[i + 1]):
-                    if n_upcoming < n_features:
-                        upcoming[n_upcoming] = indices[p]
-                        n_upcoming += 1
-            # Request their records one per catch-up, spread over its work so
-            # that the loads overlap it (see `dense_epoch`).
-            for c in range(n_touched):
-                if c < n_upcoming:
+    total_updates = 0
+    for e in range(record[0].shape[0]):
+        begin_epoch(order, e, visit)
+        n_updates = 0  # this epoch's: the deferred-update markers count them
+        for j in range(n_features):
+            # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
+            # while the current batch lists it, mark[j] holds -1 - that count.
+            mark[j] = 0
+        objective_sums, losses = _objective_buffers(n_targets, zero)
+        weight_sum = 0.0
+        for start in range(0, n_rows, batch_size):
+            stop = start + batch_size if start + batch_size <= n_rows else n_rows
+            n_touched = 0
+            if lazy:
+                # List the batch's columns first, then catch them up. Reading a
+                # column's marker brings its whole record (parameters and state)
+                # into cache; the previous batch has requested those records.
+                for ii in range(start, stop):
+                    # Request the rows of the batch after next meanwhile.
+                    ahead = ii + 2 * batch_size
+                    if ahead < n_rows:
+                        i_ahead = perm[ahead]
+                        first, last = indptr[i_ahead], indptr[i_ahead + 1]
+                        for p in range(first, last, 64 // indices.itemsize):
+                            _prefetch(indices, p, 0)
+                        for p in range(first, last, 64 // data.itemsize):
+                            _prefetch(data, p, 0)
+                    i = perm[ii]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        j = indices[p]
+                        if mark[j] >= 0:
+                            mark[j] = -1 - mark[j]
+                            touched[n_touched] = j
+                            n_touched += 1
+                # The next batch's columns (their rows were requested a batch
+                # ago), as far as the buffer holds them: a hint needs no more.
+                n_upcoming = 0
+                upcoming_stop = stop + batch_size
+                if upcoming_stop > n_rows:
+                    upcoming_stop = n_rows
+                for ii in range(stop, upcoming_stop):
+                    i = perm[ii]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        if n_upcoming < n_features:
+                            upcoming[n_upcoming] = indices[p]
+                            n_upcoming += 1
+                # Request their records one per catch-up, spread over its work so
+                # that the loads overlap it (see `dense_epochs`).
+                for c in range(n_touched):
+                    if c < n_upcoming:
+                        _prefetch(mark, upcoming[c], 0)
+                    j = touched[c]
+                    idle = n_updates - (-1 - mark[j])
+                    if idle > 0:
+                        _catch_up(S, j, idle, rule, tables)
+                for c in range(n_touched, n_upcoming):
                     _prefetch(mark, upcoming[c], 0)
-                j = touched[c]
-                idle = n_updates - (-1 - mark[j])
+            batch_weight = zero
+            for ii in range(start, stop):
+                i = perm[ii]
+                w = sample_weight[ii]
+                if w == 0:
+                    continue
+                batch_weight += w
+                for k in range(n_targets):
+                    pred = S[n_features, k, W]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        pred += data[p] * S[indices[p], k, W]
+                    residual = pred - Y[ii, k]
+                    losses[k] += w * residual * residual
+                    wr = w * residual
+                    for p in range(indptr[i], indptr[i + 1]):
+                        S[indices[p], k, G] += wr * data[p]
+                    S[n_features, k, G] += wr
+            if batch_weight > 0:
+                _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
+                weight_sum += batch_weight
+                coords = touched[:n_touched] if lazy else all_coords
+                _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept)
+                n_updates += 1
+            for c in range(n_touched):
+                mark[touched[c]] = n_updates
+        if lazy:
+            for j in range(n_features):
+                idle = n_updates - mark[j]
                 if idle > 0:
                     _catch_up(S, j, idle, rule, tables)
-            for c in range(n_touched, n_upcoming):
-                _prefetch(mark, upcoming[c], 0)
-        batch_weight = zero
-        for ii in range(start, stop):
-            i = perm[ii]
-            w = sample_weight[ii]
-            if w == 0:
-                continue
-            batch_weight += w
-            for k in range(n_targets):
-                pred = S[n_features, k, W]
-                for p in range(indptr[i], indptr[i + 1]):
-                    pred += data[p] * S[indices[p], k, W]
-                residual = pred - Y[ii, k]
-                losses[k] += w * residual * residual
-                wr = w * residual
-                for p in range(indptr[i], indptr[i + 1]):
-                    S[indices[p], k, G] += wr * data[p]
-                S[n_features, k, G] += wr
-        if batch_weight > 0:
-            _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
-            weight_sum += batch_weight
-            coords = touched[:n_touched] if lazy else all_coords
-            _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept)
-            n_updates += 1
-        for c in range(n_touched):
-            mark[touched[c]] = n_updates
-    if lazy:
-        for j in range(n_features):
-            idle = n_updates - mark[j]
-            if idle > 0:
-                _catch_up(S, j, idle, rule, tables)
-    return objective_sums, weight_sum, n_updates
+        outcome = finish_epoch(objective_sums, weight_sum, S, e, stopping, record)
+        total_updates += n_updates
+        if outcome != CONTINUE:
+            return e + 1, total_updates, outcome
+    return record[0].shape[0], total_updates, CONTINUE

@@ -16,7 +16,7 @@ passes the BigCrush statistical tests.
 
 import numpy as np
 
-from ._kernels import _jit
+from ._compile import jit
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -24,7 +24,7 @@ _MIX_2 = np.uint64(0x94D049BB133111EB)
 _LOW_32 = np.uint64(0xFFFFFFFF)
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _mix(z):
     """The SplitMix64 output function: a bijection of uint64 that scrambles bits."""
     z = (z ^ (z >> np.uint64(30))) * _MIX_1
@@ -32,7 +32,7 @@ def _mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-@_jit(inline="always")
+@jit(inline="always")
 def _below(key, counter, bound):
     """A uniform integer in [0, bound) from the stream ``key``; bound >= 1.
 
@@ -56,7 +56,7 @@ def _below(key, counter, bound):
             return x % bound, counter
 
 
-@_jit(nogil=True)
+@jit(nogil=True)
 def shuffled_rows(rows, seed, epoch, out):
     """Write into ``out`` the rows of ``rows`` in epoch ``epoch``'s order.
 

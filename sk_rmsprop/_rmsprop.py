@@ -21,9 +21,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _fit_loop, _kernels
-from ._fit_loop import end_epoch, fit_epochs, gather_visit, r2_denominators, train_epoch
+from . import _fit_loop
+from ._fit_loop import gather_visit, r2_denominators
+from ._kernels import dense_epochs, sparse_epochs
 from ._order import epoch_order
+from ._state import zero_state
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -34,7 +36,6 @@ except ImportError:  # scikit-learn < 1.9 has no callbacks API
 
 
 _SEED_BOUND = np.iinfo(np.int32).max
-_CACHE_LINE = 64  # bytes
 # Held while the fitted parameters are published or read together, so that a
 # predict running beside partial_fit in another thread never mixes two states.
 _PUBLISHING = threading.Lock()
@@ -375,7 +376,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 self._check_state_shape(X, Y)
                 state = self._copy_state()
             else:
-                state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
+                state = zero_state(X.shape[1], Y.shape[1], X.dtype)
                 # Learned from the training rows only: the validation rows of
                 # early stopping must not leak into the start.
                 start = rows if self.early_stopping else slice(None)
@@ -429,7 +430,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             )
             options = self._kernel_options(X.dtype)
             if first_call:
-                state = _zero_state(X.shape[1], Y.shape[1], X.dtype)
+                state = zero_state(X.shape[1], Y.shape[1], X.dtype)
                 state["W"][:, -1] = self._default_intercept(Y, sample_weight)
                 self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
                 self.t_ = 0
@@ -443,41 +444,18 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             rows = np.arange(X.shape[0])
             epoch = len(self.loss_curve_)
             gather_weights = bool(sample_weight.min() != sample_weight.max())
-            perm, Y_visit, w_visit = _epoch_visit(
-                rows,
-                self._seed,
-                epoch,
-                self.shuffle,
-                Y,
-                sample_weight,
-                gather_weights,
-            )
+            order = (True, rows, self._seed, epoch, self.shuffle, Y, sample_weight,
+                     gather_weights)  # fmt: skip
+            visit = _visit_buffers(len(rows), Y, sample_weight, gather_weights)
+            loss = np.empty(1)
             batch_size = min(self.batch_size or len(rows), len(rows))
-            objective, n_updates = train_epoch(
-                _kernel_data(X),
-                Y_visit,
-                w_visit,
-                perm,
-                batch_size,
-                state["S"],
-                state["mark"],
-                *options,
-            )
-            self.t_ += n_updates
             # No early stopping and no stopping rule: only the divergence check.
-            no_validation = (Y[:0], sample_weight[:0], np.zeros(Y.shape[1]))
-            outcome, _ = end_epoch(
-                objective,
-                state["S"],
-                _kernel_data(X[:0]),
-                *no_validation,
-                np.empty((0, Y.shape[1]), dtype=X.dtype),
-                np.zeros(3),
-                state["W"],
-                False,
-                -1.0,
-                1,
-            )
+            _, n_updates, outcome = _run_epochs(
+                X, state, batch_size, options, order, visit,
+                _stopping(X, Y, sample_weight, state), (loss, np.empty(1)),
+            )  # fmt: skip
+            self.t_ += n_updates
+            objective = float(loss[0])
             self._raise_if_diverged(outcome, objective, epoch + 1)
             self._check_predictions(X, state)
             self.loss_curve_ = self.loss_curve_ + [objective]
@@ -691,9 +669,9 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             )
 
     def _copy_state(self):
-        """Fresh copies of the parameters and optimizer state (see `_zero_state`)."""
+        """Fresh copies of the parameters and optimizer state (`_state.zero_state`)."""
         coef = np.atleast_2d(self.coef_)
-        state = _zero_state(coef.shape[1], coef.shape[0], coef.dtype)
+        state = zero_state(coef.shape[1], coef.shape[0], coef.dtype)
         state["W"][:, :-1] = coef
         state["W"][:, -1] = self.intercept_
         state["V"][...] = self.square_avg_
@@ -728,7 +706,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
         ``rows`` are the training rows and ``validation`` the held-out data of
         early stopping (see `_split`). Without callbacks or verbose output
-        the whole run is one compiled call (`_fit_loop.fit_epochs`); with
+        the whole run is one compiled call (`_kernels.dense_epochs`); with
         them, or on data large enough that drawing the next epoch's order on
         a worker thread pays, the same compiled steps run one epoch at a
         time. Both give the same result to the last bit.
@@ -805,18 +783,76 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 _FUSED_MAX_ROWS = 20_000
 
 
+def _run_epochs(X, state, batch_size, options, order, visit, stopping, record):
+    """Run epochs of the kernel for ``X``'s kind: one compiled call.
+
+    See `_kernels.dense_epochs`; returns ``(n_epochs_run, n_updates, outcome)``.
+    """
+    training = (batch_size, state["S"], *options, order, visit, stopping, record)
+    if sparse.issparse(X):
+        n_features = X.shape[1]
+        return sparse_epochs(
+            X.data, X.indices, X.indptr, n_features, state["mark"], *training
+        )
+    return dense_epochs(X, *training)
+
+
 def _kernel_data(X):
-    """X as the kernels take it: a dense array, or CSR as a tuple."""
+    """X as `_fit_loop` takes it: a dense array, or CSR as a tuple."""
     if sparse.issparse(X):
         return (X.data, X.indices, X.indptr, X.shape[1])
     return X
 
 
+def _stopping(
+    X, Y, sample_weight, state, validation=None, stopping_rule=None, track=None,
+    best_W=None,
+):  # fmt: skip
+    """The ``stopping`` tuple of the kernels (see `_fit_loop`).
+
+    ``validation`` is the held-out data of early stopping, or None;
+    ``stopping_rule`` is ``(tol, n_iter_no_change)``, or None for none;
+    ``track`` and ``best_W``, the rule's state, are new arrays unless given.
+    """
+    early_stopping = validation is not None
+    if not early_stopping:
+        validation = (X[:0], Y[:0], sample_weight[:0])
+    X_val, Y_val, sw_val = validation
+    tol, n_iter_no_change = (-1.0, 1) if stopping_rule is None else stopping_rule
+    return (
+        _kernel_data(X_val),
+        Y_val,
+        sw_val,
+        r2_denominators(Y_val, sw_val),
+        np.empty(Y_val.shape, dtype=state["S"].dtype),
+        # The best loss and validation score so far, epochs without improvement.
+        np.array([np.inf, -np.inf, 0.0]) if track is None else track,
+        state["W"].copy() if best_W is None else best_W,
+        early_stopping,
+        tol,
+        n_iter_no_change,
+    )
+
+
+def _visit_buffers(n_rows, Y, sample_weight, gather_weights):
+    """Buffers for a drawn visit: order, targets and weights in visiting order."""
+    weights = (
+        np.empty(n_rows, dtype=sample_weight.dtype)
+        if gather_weights
+        else sample_weight[:n_rows].copy()  # equal weights, in any order
+    )
+    return (
+        np.empty(n_rows, dtype=np.int64),
+        np.empty((n_rows, Y.shape[1]), dtype=Y.dtype),
+        weights,
+    )
+
+
 class _EpochRun:
-    """One fit's run of epochs: the compiled steps and what they share.
+    """One fit's run of epochs and what its steps share.
 
     `fused` runs them all in one compiled call; `one_by_one` runs the same
-    steps one epoch per call, with the next epoch's order drawn on a worker
+    kernel one epoch per call, with the next epoch's order drawn on a worker
     thread and the callbacks and verbose output between epochs.
     """
 
@@ -825,62 +861,63 @@ class _EpochRun:
     ):
         n_iter = estimator.n_iter
         self.estimator = estimator
+        self.X = X
         self.state = state
+        self.options = options
         self.rows = rows
         self.first_epoch = len(estimator.loss_curve_)
-        self.data = (_kernel_data(X), Y, sample_weight)
+        self.Y, self.sample_weight = Y, sample_weight
         self.gather_weights = bool(sample_weight.min() != sample_weight.max())
-        batch_size = estimator.batch_size or len(rows)
-        self.training = (
-            min(batch_size, len(rows)),
-            state["S"],
-            state["mark"],
-            *options,
-        )
-        if validation is None:
-            validation = (X[:0], Y[:0], sample_weight[:0])
-        X_val, Y_val, sw_val = validation
-        self.validation = (
-            _kernel_data(X_val),
-            Y_val,
-            sw_val,
-            r2_denominators(Y_val, sw_val),
-        )
+        self.batch_size = min(estimator.batch_size or len(rows), len(rows))
+        tol = -1.0 if estimator.tol is None else float(estimator.tol)
         self.track = np.array([np.inf, -np.inf, 0.0])
         self.best_W = state["W"].copy()
-        tol = -1.0 if estimator.tol is None else float(estimator.tol)
-        self.stopping = (estimator.early_stopping, tol, estimator.n_iter_no_change)
-        self.loss_curve = np.empty(n_iter)
-        self.scores = np.full(n_iter, np.nan)
-
-    def fused(self):
-        """All epochs in one compiled call; returns (n_run, n_updates, outcome)."""
-        estimator = self.estimator
-        X, Y, sample_weight = self.data
-        return fit_epochs(
+        self.stopping = _stopping(
             X,
             Y,
             sample_weight,
-            self.gather_weights,
+            state,
+            validation,
+            (tol, estimator.n_iter_no_change),
+            self.track,
+            self.best_W,
+        )
+        self.loss_curve = np.empty(n_iter)
+        self.scores = np.full(n_iter, np.nan)
+
+    def _order(self, draw):
+        estimator = self.estimator
+        return (
+            draw,
             self.rows,
             estimator._seed,
             self.first_epoch,
             estimator.shuffle,
-            *self.training,
-            *self.validation,
-            self.track,
-            self.best_W,
-            *self.stopping,
-            self.loss_curve,
-            self.scores,
+            self.Y,
+            self.sample_weight,
+            self.gather_weights,
+        )
+
+    def fused(self):
+        """All epochs in one compiled call; returns (n_run, n_updates, outcome)."""
+        visit = _visit_buffers(
+            len(self.rows), self.Y, self.sample_weight, self.gather_weights
+        )
+        return _run_epochs(
+            self.X,
+            self.state,
+            self.batch_size,
+            self.options,
+            self._order(True),
+            visit,
+            self.stopping,
+            (self.loss_curve, self.scores),
         )
 
     def one_by_one(self, callbacks):
         """The same epochs, one compiled call each, with control in between."""
         estimator = self.estimator
-        X = self.data[0]
-        n_val, n_targets = self.validation[1].shape
-        pred = np.empty((n_val, n_targets), dtype=self.state["S"].dtype)
+        order = self._order(False)  # the worker thread draws the visits
         start_time = time.perf_counter()
         n_updates = 0
         visits = _epoch_visits(
@@ -889,33 +926,32 @@ class _EpochRun:
             self.first_epoch,
             len(self.loss_curve),
             estimator.shuffle,
-            *self.data[1:],
+            self.Y,
+            self.sample_weight,
             self.gather_weights,
         )
         # Closing the stream at once ends its worker thread on a return or error.
         with closing(visits):
-            for e, (perm, Y_visit, w_visit) in enumerate(visits):
+            for e, visit in enumerate(visits):
                 epoch_context = callbacks.epoch_context()
                 callbacks.begin(epoch_context, self.state)
-                objective, updates = train_epoch(
-                    X, Y_visit, w_visit, perm, *self.training
+                record = (self.loss_curve[e : e + 1], self.scores[e : e + 1])
+                _, updates, outcome = _run_epochs(
+                    self.X,
+                    self.state,
+                    self.batch_size,
+                    self.options,
+                    order,
+                    visit,
+                    self.stopping,
+                    record,
                 )
                 n_updates += updates
-                self.loss_curve[e] = objective
-                outcome, self.scores[e] = end_epoch(
-                    objective,
-                    self.state["S"],
-                    *self.validation,
-                    pred,
-                    self.track,
-                    self.best_W,
-                    *self.stopping,
-                )
                 if outcome in (_fit_loop.DIVERGED, _fit_loop.VALIDATION_DIVERGED):
                     return e + 1, n_updates, outcome
                 if estimator.verbose > 0:
                     print(
-                        f"Epoch {e + 1}, objective: {objective:.6g}, "
+                        f"Epoch {e + 1}, objective: {self.loss_curve[e]:.6g}, "
                         f"elapsed: {time.perf_counter() - start_time:.3f} s"
                     )
                 if callbacks.end(epoch_context, self.state):
@@ -936,18 +972,13 @@ def _epoch_order(rows, seed, epoch, shuffle):
 
 
 def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight, gather_weights):
-    """The visiting order of epoch ``epoch``, with the targets and weights in it.
+    """The visit of epoch ``epoch``: its order, and the targets and weights in it.
 
     Returns ``(perm, Y[perm], sample_weight[perm])`` (see
     `_fit_loop.gather_visit`; equal weights are not gathered).
     """
     perm = _epoch_order(rows, seed, epoch, shuffle)
-    Y_visit = np.empty((len(perm), Y.shape[1]), dtype=Y.dtype)
-    weights = (
-        np.empty(len(perm), dtype=sample_weight.dtype)
-        if gather_weights
-        else sample_weight[: len(perm)]
-    )
+    _, Y_visit, weights = _visit_buffers(len(perm), Y, sample_weight, gather_weights)
     gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, weights)
     return perm, Y_visit, weights
 
@@ -1033,46 +1064,6 @@ class _Callbacks:
                 **self.hook_arguments, reconstruction_attributes=self._fitted(state)
             )
         )
-
-
-def _zero_state(n_features, n_targets, dtype):
-    """Parameters, optimizer state and gradient sums at zero.
-
-    One buffer holds a record per parameter: its five values (in the slots the
-    kernels name) and, in the record of the first target, the epoch's
-    deferred-update marker of its column. ``S`` is the buffer as the kernels
-    take it, of shape (n_features + 1, n_targets, n_slots); ``W``, ``V``, ``M``,
-    ``B`` and ``G`` are views of one slot, of shape (n_targets, n_features + 1),
-    intercepts in the last column; ``mark`` is the markers (int64, one per
-    feature). The sparse kernel visits columns in random order; with each
-    float64 record padded to one aligned 64-byte cache line (float32 records:
-    half a line), a column costs a single cache miss.
-    """
-    dtype = np.dtype(dtype)
-    names = ["W", "V", "M", "B", "G"]
-    # The marker follows the values, at int64 alignment.
-    mark_offset = (len(names) * dtype.itemsize + 7) // 8 * 8
-    # A power-of-two record size divides the cache line: no record straddles two.
-    record_size = 1 << (mark_offset + 8 - 1).bit_length()
-    record = np.dtype(
-        {
-            "names": names + ["mark"],
-            "formats": [dtype] * len(names) + [np.int64],
-            "offsets": [getattr(_kernels, name) * dtype.itemsize for name in names]
-            + [mark_offset],
-            "itemsize": record_size,
-        }
-    )
-    n_bytes = (n_features + 1) * n_targets * record.itemsize
-    raw = np.zeros(n_bytes + _CACHE_LINE, dtype=np.uint8)
-    start = -raw.ctypes.data % _CACHE_LINE
-    memory = raw[start : start + n_bytes]  # starts on a cache line
-    buffer = memory.view(record).reshape(n_features + 1, n_targets)
-    state = {name: buffer[name].T for name in names}
-    state["mark"] = buffer["mark"][:-1, 0]
-    n_slots = record_size // dtype.itemsize
-    state["S"] = memory.view(dtype).reshape(n_features + 1, n_targets, n_slots)
-    return state
 
 
 @contextmanager

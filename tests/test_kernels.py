@@ -11,8 +11,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sk_rmsprop
-from sk_rmsprop._kernels import dense_epoch, powers, rmsprop_idle_steps, rmsprop_step
-from sk_rmsprop._rmsprop import _zero_state
+from sk_rmsprop._kernels import dense_epochs, powers, rmsprop_idle_steps, rmsprop_step
+from sk_rmsprop._rmsprop import _stopping
+from sk_rmsprop._state import zero_state
 
 LR, RHO, EPS = 0.1, 0.9, 1e-8
 
@@ -78,16 +79,29 @@ def test_momentum_accumulates_normalised_steps():
 def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
     """One dense epoch from parameters ``W``, updated in place (state at zero).
 
-    ``Y`` and ``sw`` are in visiting order, as the kernel takes them.
+    ``Y`` and ``sw`` are in visiting order, as the kernel takes them. Returns
+    the epoch's objective and the number of updates.
     """
-    state = _zero_state(W.shape[1] - 1, W.shape[0], X.dtype)
+    state = zero_state(W.shape[1] - 1, W.shape[0], X.dtype)
     state["W"][...] = W
     rule = _rule(dtype=X.dtype.type)
-    result = dense_epoch(
-        X, Y, sw, perm, batch_size, state["S"], rule, X.dtype.type(0), fit_intercept
+    order = (False, perm, 0, 0, False, Y, sw, False)  # the visit is given
+    loss = np.empty(1)
+    n_run, n_updates, _ = dense_epochs(
+        X,
+        batch_size,
+        state["S"],
+        rule,
+        X.dtype.type(0),
+        fit_intercept,
+        order,
+        (perm, Y, sw),
+        _stopping(X, Y, sw, state),
+        (loss, np.empty(1)),
     )
+    assert n_run == 1
     W[...] = state["W"]
-    return result
+    return loss[0], n_updates
 
 
 def test_epoch_full_batch_step_matches_hand_computation():
@@ -96,9 +110,9 @@ def test_epoch_full_batch_step_matches_hand_computation():
     X = np.array([[1.0], [3.0]])
     Y = np.array([[2.0], [4.0]])
     W = np.zeros((1, 2))
-    objective_sum, weight_sum, n_updates = _epoch(X, Y, np.ones(2), np.arange(2), 2, W)
-    assert n_updates == 1 and weight_sum == 2
-    assert_allclose(objective_sum, (4 + 16) / 2)
+    objective, n_updates = _epoch(X, Y, np.ones(2), np.arange(2), 2, W)
+    assert n_updates == 1
+    assert_allclose(objective, (4 + 16) / 2 / 2)  # half the mean squared error
     assert_allclose(
         W[0],
         [LR * 7 / (7 * np.sqrt(0.1) + EPS), LR * 3 / (3 * np.sqrt(0.1) + EPS)],
@@ -111,8 +125,9 @@ def test_epoch_skips_batches_without_weight_and_keeps_intercept_fixed():
     Y = np.array([[1.0], [2.0], [3.0], [4.0]])
     W = np.zeros((1, 2))
     sw = np.array([0.0, 0.0, 1.0, 1.0])
-    _, weight_sum, n_updates = _epoch(X, Y, sw, np.arange(4), 2, W, fit_intercept=False)
-    assert n_updates == 1 and weight_sum == 2
+    objective, n_updates = _epoch(X, Y, sw, np.arange(4), 2, W, fit_intercept=False)
+    assert n_updates == 1
+    assert_allclose(objective, (9 + 16) / 2 / 2)  # the weighted rows only
     assert W[0, 1] == 0
     assert W[0, 0] > 0
 

@@ -200,9 +200,9 @@ def test_a_failed_call_leaves_the_estimator_as_it_was(
         original_fused(run)
         raise error("injected")
 
-    original_epoch = rmsprop_module.train_epoch
+    original_epoch = rmsprop_module._run_epochs
     original_fused = rmsprop_module._EpochRun.fused
-    patches = [mock.patch.object(rmsprop_module, "train_epoch", failing_epoch)]
+    patches = [mock.patch.object(rmsprop_module, "_run_epochs", failing_epoch)]
     if fused:
         patches.append(
             mock.patch.object(rmsprop_module._EpochRun, "fused", failing_fused)

@@ -667,18 +667,18 @@ def test_float32_runs_float32_kernel_scalars(regression_data):
 
     from numba import float32
 
-    from sk_rmsprop._fit_loop import fit_epochs
+    from sk_rmsprop._kernels import dense_epochs
 
     X, y = regression_data
     RMSpropRegressor(n_iter=1, tol=None).fit(X.astype(np.float32), y)
     # X, the state and every float of the rule in float32.
-    names = list(inspect.signature(fit_epochs.py_func).parameters)
+    names = list(inspect.signature(dense_epochs.py_func).parameters)
     x, state, rule = names.index("X"), names.index("S"), names.index("rule")
     assert any(
         sig[x].dtype == float32
         and sig[state].dtype == float32
         and all(t == float32 for t in tuple(sig[rule])[:5])
-        for sig in fit_epochs.signatures
+        for sig in dense_epochs.signatures
     )
 
 
@@ -813,7 +813,7 @@ def test_interrupted_fit_keeps_fitted_model(regression_data, monkeypatch, path):
         monkeypatch.setattr(module._EpochRun, "fused", interrupt)
     else:
         calls = []
-        original = module.train_epoch
+        original = module._run_epochs
 
         def interrupt(*args):
             calls.append(1)
@@ -822,7 +822,7 @@ def test_interrupted_fit_keeps_fitted_model(regression_data, monkeypatch, path):
             return original(*args)
 
         monkeypatch.setattr(module, "_FUSED_MAX_ROWS", 0)
-        monkeypatch.setattr(module, "train_epoch", interrupt)
+        monkeypatch.setattr(module, "_run_epochs", interrupt)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X[:30], y[:30])
     assert pickle.dumps(model) == before
