@@ -836,16 +836,19 @@ def _stopping(
 
 def _visit_buffers(n_rows, Y, sample_weight, gather_weights):
     """Buffers for a drawn visit: order, targets and weights in visiting order."""
+    return (np.empty(n_rows, dtype=np.int64),) + _visit_targets(
+        n_rows, Y, sample_weight, gather_weights
+    )
+
+
+def _visit_targets(n_rows, Y, sample_weight, gather_weights):
+    """Buffers for the targets and weights of a visit, in visiting order."""
     weights = (
         np.empty(n_rows, dtype=sample_weight.dtype)
         if gather_weights
-        else sample_weight[:n_rows].copy()  # equal weights, in any order
+        else sample_weight[:n_rows]  # equal weights read alike in any order
     )
-    return (
-        np.empty(n_rows, dtype=np.int64),
-        np.empty((n_rows, Y.shape[1]), dtype=Y.dtype),
-        weights,
-    )
+    return np.empty((n_rows, Y.shape[1]), dtype=Y.dtype), weights
 
 
 class _EpochRun:
@@ -978,7 +981,7 @@ def _epoch_visit(rows, seed, epoch, shuffle, Y, sample_weight, gather_weights):
     `_fit_loop.gather_visit`; equal weights are not gathered).
     """
     perm = _epoch_order(rows, seed, epoch, shuffle)
-    _, Y_visit, weights = _visit_buffers(len(perm), Y, sample_weight, gather_weights)
+    Y_visit, weights = _visit_targets(len(perm), Y, sample_weight, gather_weights)
     gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, weights)
     return perm, Y_visit, weights
 
