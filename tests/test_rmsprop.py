@@ -137,6 +137,29 @@ def test_matches_reference_on_replayed_permutations(
     assert_allclose(model.intercept_, intercept, rtol=1e-10)
 
 
+def _setting_data(sparse_regression_data, weighted, multi_output):
+    """The sparse-looking data of the settings grid, as (X, y, sample_weight)."""
+    X, y = sparse_regression_data
+    if multi_output:
+        y = np.column_stack([y, 2 * y - 1])
+    rng = np.random.RandomState(3)
+    sample_weight = rng.randint(0, 4, size=X.shape[0]) if weighted else None
+    return X, y, sample_weight
+
+
+def _setting_params(fit_intercept, momentum, centered, alpha):
+    """Estimator parameters for one point of the settings grid."""
+    return dict(
+        batch_size=8,
+        random_state=0,
+        learning_rate=0.05,
+        fit_intercept=fit_intercept,
+        momentum=momentum,
+        centered=centered,
+        alpha=alpha,
+    )
+
+
 STOPPING = {
     "n_iter": dict(tol=None),
     "tol": dict(tol=1e-2, n_iter_no_change=2),
@@ -161,20 +184,10 @@ def test_fused_fit_equals_the_epoch_by_epoch_fit(
 ):
     import sk_rmsprop._rmsprop as module
 
-    X, y = sparse_regression_data
-    if multi_output:
-        y = np.column_stack([y, 2 * y - 1])
-    rng = np.random.RandomState(3)
-    sample_weight = rng.randint(0, 4, size=X.shape[0]) if weighted else None
+    X, y, sample_weight = _setting_data(sparse_regression_data, weighted, multi_output)
     params = dict(
-        batch_size=8,
         n_iter=25,
-        random_state=0,
-        learning_rate=0.05,
-        fit_intercept=fit_intercept,
-        momentum=momentum,
-        centered=centered,
-        alpha=alpha,
+        **_setting_params(fit_intercept, momentum, centered, alpha),
         **STOPPING[stopping],
     )
     with warnings.catch_warnings():
@@ -226,21 +239,9 @@ def test_sparse_matches_dense(
     weighted,
     multi_output,
 ):
-    X, y = sparse_regression_data
-    if multi_output:
-        y = np.column_stack([y, 2 * y - 1])
-    rng = np.random.RandomState(3)
-    sample_weight = rng.randint(0, 4, size=X.shape[0]) if weighted else None
+    X, y, sample_weight = _setting_data(sparse_regression_data, weighted, multi_output)
     params = dict(
-        batch_size=8,
-        n_iter=5,
-        tol=None,
-        random_state=0,
-        fit_intercept=fit_intercept,
-        momentum=momentum,
-        centered=centered,
-        alpha=alpha,
-        learning_rate=0.05,
+        n_iter=5, tol=None, **_setting_params(fit_intercept, momentum, centered, alpha)
     )
     dense = RMSpropRegressor(**params).fit(X, y, sample_weight=sample_weight)
     csr = RMSpropRegressor(**params).fit(
