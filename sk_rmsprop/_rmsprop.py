@@ -730,13 +730,63 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.loss_curve_ = list(self.loss_curve_) + run.loss_curve[:n_run].tolist()
         self.best_loss_ = min(self.loss_curve_)
         if outcome != _fit_loop.STOPPED and self.tol is not None:
+            cause = self._step_limited_cause(X, Y, sample_weight, rows, state)
+            advice = cause or " Consider increasing n_iter."
             warnings.warn(
                 f"Maximum number of epochs (n_iter={self.n_iter}) reached "
-                "and the optimization has not converged yet. Consider "
-                "increasing n_iter.",
+                f"and the optimization has not converged yet.{advice}",
                 ConvergenceWarning,
                 stacklevel=4,
             )
+
+    def _step_limited_cause(self, X, Y, sample_weight, rows, state):
+        """Name a step-size-limited fit's cause and remedies, or return "".
+
+        RMSprop moves each parameter by about ``learning_rate`` per update,
+        whatever the scale of its gradient, so a coefficient far from its
+        value (a target in the thousands) takes ``distance / learning_rate``
+        updates to get there. The distance still to travel is estimated, per
+        coordinate, by one exact step on the training objective along that
+        coordinate alone: ``g / h`` with ``g`` the gradient and ``h`` the
+        curvature. When the largest needs more updates than the whole fit
+        made, the fit is limited by its step size, not by its epochs.
+        """
+        W = state["W"]
+        weights = sample_weight
+        if self.early_stopping:
+            weights = np.zeros_like(sample_weight)
+            weights[rows] = sample_weight[rows]
+        total = weights.sum()
+        with np.errstate(all="ignore"):
+            residual = safe_sparse_dot(X, W[:, :-1].T) + W[:, -1] - Y
+            weighted = weights[:, None] * residual
+            gradient = safe_sparse_dot(X.T, weighted).T / total + self.alpha * W[:, :-1]
+            squares = X.multiply(X) if sparse.issparse(X) else X * X
+            curvature = safe_sparse_dot(weights, squares) / total + self.alpha
+            distance = np.abs(gradient) / np.where(curvature > 0, curvature, np.inf)
+            if self.fit_intercept:
+                intercept_distance = np.abs(weighted.sum(axis=0)) / total
+                distance = np.column_stack([distance, intercept_distance])
+        distance = float(np.max(distance, initial=0.0))
+        n_updates = max(self.t_, 1)
+        if not np.isfinite(distance) or distance <= self.learning_rate * n_updates:
+            return ""
+        mean = np.average(Y, axis=0, weights=weights)
+        spread = float(np.max(np.sqrt(np.average((Y - mean) ** 2, axis=0,
+                                                 weights=weights))))  # fmt: skip
+        return (
+            f" The fit is limited by its step size: RMSprop moves each "
+            f"parameter by about learning_rate={self.learning_rate} per "
+            f"update, and a parameter is still about {distance:.3g} from its "
+            f"optimum, about {distance / self.learning_rate:.3g} more updates "
+            f"where this fit made {self.t_} (the target's standard deviation "
+            f"is {spread:.3g}). Standardise the "
+            "target: TransformedTargetRegressor(regressor=RMSpropRegressor(...), "
+            "transformer=StandardScaler()), from sklearn.compose and "
+            "sklearn.preprocessing; or use a larger learning_rate, of the "
+            f"order of {distance / n_updates:.3g} to cover that distance in "
+            "this fit's updates."
+        )
 
     def _raise_if_diverged(self, outcome, objective, epoch):
         """Raise the divergence error that an epoch's outcome calls for."""

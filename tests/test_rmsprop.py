@@ -1125,3 +1125,54 @@ def test_divergence_seen_by_the_validation_score_is_named(regression_data):
     )
     with pytest.raises(ValueError, match="diverged at epoch 1.*validation"):
         model.fit(X * 1e100, y)
+
+
+# ----------------------------------------------------------------------------
+# A fit limited by its step size says so, and its advice works
+
+
+def test_step_limited_fit_names_cause_figures_and_remedies(diabetes_data):
+    import re
+
+    from sklearn.compose import TransformedTargetRegressor
+
+    X, y = diabetes_data
+    X = StandardScaler().fit_transform(X)
+    y = 1000 * y  # a target in the hundreds of thousands
+    with pytest.warns(ConvergenceWarning) as record:
+        RMSpropRegressor(random_state=0, n_iter=50).fit(X, y)
+    message = str(record[0].message)
+    assert "n_iter=50" in message and "limited by its step size" in message
+    number = r"([0-9.]+(?:e[+-]?[0-9]+)?)"
+    spread = float(re.search(rf"standard deviation is {number}", message)[1])
+    assert_allclose(spread, y.std(), rtol=1e-2)
+    distance = float(re.search(rf"still about {number} from", message)[1])
+    assert distance > 1e4  # the largest least-squares coefficient is 3.8e4
+    suggested = float(re.search(rf"of the order of {number}", message)[1])
+    assert "TransformedTargetRegressor" in message
+
+    # Both remedies, followed literally, reach least squares in those epochs.
+    best = LinearRegression().fit(X, y).score(X, y)
+    standardised = TransformedTargetRegressor(
+        regressor=RMSpropRegressor(random_state=0, n_iter=50),
+        transformer=StandardScaler(),
+    ).fit(X, y)
+    assert standardised.score(X, y) > best - 0.01
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        larger = RMSpropRegressor(random_state=0, n_iter=50, learning_rate=suggested)
+        assert larger.fit(X, y).score(X, y) > best - 0.01
+
+
+def test_fit_near_its_optimum_gets_the_plain_advice(regression_data):
+    # Out of epochs but jittering around the optimum (a stopping rule that
+    # cannot fire): the step size is not the cause.
+    X, y = regression_data
+    model = RMSpropRegressor(
+        learning_rate=0.1, n_iter=200, tol=1e-12, n_iter_no_change=200, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    message = str(record[0].message)
+    assert "Consider increasing n_iter" in message
+    assert "step size" not in message
