@@ -761,8 +761,11 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             residual = safe_sparse_dot(X, W[:, :-1].T) + W[:, -1] - Y
             weighted = weights[:, None] * residual
             gradient = safe_sparse_dot(X.T, weighted).T / total + self.alpha * W[:, :-1]
-            squares = X.multiply(X) if sparse.issparse(X) else X * X
-            curvature = safe_sparse_dot(weights, squares) / total + self.alpha
+            if sparse.issparse(X):
+                squares = safe_sparse_dot(weights, X.multiply(X))
+            else:  # without an n_samples x n_features temporary
+                squares = np.einsum("i,ij,ij->j", weights, X, X)
+            curvature = squares / total + self.alpha
             distance = np.abs(gradient) / np.where(curvature > 0, curvature, np.inf)
             if self.fit_intercept:
                 intercept_distance = np.abs(weighted.sum(axis=0)) / total
