@@ -17,8 +17,10 @@ The kernels take three tuples that these functions read:
 - ``order = (draw, rows, seed, first_epoch, shuffle, Y, sample_weight,
   gather_weights)``: whether to draw each epoch's visit, and what from;
 - ``stopping = (X_val, Y_val, sw_val, val_denominators, pred, track, best_W,
-  early_stopping, tol, n_iter_no_change)``: the held-out data of early
-  stopping (empty without it) and the stopping rule's state;
+  early_stopping, tol, n_iter_no_change, step, adaptive)``: the held-out data
+  of early stopping (empty without it), the stopping rule's state, and the
+  step in use (a one-element array in the dtype of X) with whether the
+  "adaptive" schedule divides it;
 - ``record = (loss_curve, scores)``: one entry per epoch to run.
 """
 
@@ -139,6 +141,19 @@ def _r2_score(Y, sample_weight, pred, denominators):
 
 
 @jit()
+def epoch_rule(rule, stopping):
+    """``rule`` with the step the schedule has reached, for the next epoch."""
+    step = stopping[10]
+    return (step[0], rule[1], rule[2], rule[3], rule[4], rule[5])
+
+
+# The "adaptive" schedule divides the step by this when the stopping rule
+# fires, and training stops once the rule fires with the step at or below
+# MIN_STEP (scikit-learn's SGD uses the same two numbers).
+STEP_DIVISOR, MIN_STEP = 5, 1e-6
+
+
+@jit()
 def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
     """Record epoch ``e`` of a run, check it and apply the stopping rule.
 
@@ -157,10 +172,12 @@ def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
     objective otherwise: an epoch that does not improve on the best value so
     far by ``tol`` counts against ``n_iter_no_change``. A negative ``tol``
     disables it. With early stopping, the parameters of the best epoch are
-    kept in ``best_W`` (shape ``(n_targets, n_features + 1)``).
+    kept in ``best_W`` (shape ``(n_targets, n_features + 1)``). With the
+    adaptive schedule, the rule firing divides the step by `STEP_DIVISOR`
+    and training goes on, until it fires with the step at most `MIN_STEP`.
     """
     (X_val, Y_val, sw_val, denominators, pred, track, best_W, early_stopping, tol,
-     n_iter_no_change) = stopping  # fmt: skip
+     n_iter_no_change, step, adaptive) = stopping  # fmt: skip
     loss_curve, scores = record
     total = 0.0
     for k in range(objective_sums.shape[0]):
@@ -198,5 +215,9 @@ def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
     if objective < track[BEST_LOSS]:
         track[BEST_LOSS] = objective
     if tol >= 0 and track[NO_IMPROVEMENT] >= n_iter_no_change:
+        if adaptive and step[0] > MIN_STEP:
+            step[0] = step[0] / STEP_DIVISOR
+            track[NO_IMPROVEMENT] = 0
+            return CONTINUE
         return STOPPED
     return CONTINUE

@@ -25,7 +25,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from ._compile import jit
-from ._fit_loop import CONTINUE, begin_epoch, finish_epoch
+from ._fit_loop import CONTINUE, begin_epoch, epoch_rule, finish_epoch
 from ._state import B, G, M, V, W
 
 
@@ -257,6 +257,7 @@ def dense_epochs(
     total_updates = 0
     for e in range(record[0].shape[0]):
         begin_epoch(order, e, visit)
+        step_rule = epoch_rule(rule, stopping)
         n_updates = 0
         objective_sums, losses = _objective_buffers(n_targets, zero)
         weight_sum = 0.0
@@ -309,7 +310,7 @@ def dense_epochs(
                     grad[k, j] = zero
             _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
             weight_sum += batch_weight
-            _apply_batch(S, all_coords, batch_weight, rule, alpha, fit_intercept)
+            _apply_batch(S, all_coords, batch_weight, step_rule, alpha, fit_intercept)
             n_updates += 1
         outcome = finish_epoch(objective_sums, weight_sum, S, e, stopping, record)
         total_updates += n_updates
@@ -374,6 +375,7 @@ def sparse_epochs(
     total_updates = 0
     for e in range(record[0].shape[0]):
         begin_epoch(order, e, visit)
+        step_rule = epoch_rule(rule, stopping)
         n_updates = 0  # this epoch's: the deferred-update markers count them
         for j in range(n_features):
             # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
@@ -425,7 +427,7 @@ def sparse_epochs(
                     j = touched[c]
                     idle = n_updates - (-1 - mark[j])
                     if idle > 0:
-                        _catch_up(S, j, idle, rule, tables)
+                        _catch_up(S, j, idle, step_rule, tables)
                 for c in range(n_touched, n_upcoming):
                     _prefetch(mark, upcoming[c], 0)
             batch_weight = zero
@@ -449,7 +451,7 @@ def sparse_epochs(
                 _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
                 weight_sum += batch_weight
                 coords = touched[:n_touched] if lazy else all_coords
-                _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept)
+                _apply_batch(S, coords, batch_weight, step_rule, alpha, fit_intercept)
                 n_updates += 1
             for c in range(n_touched):
                 mark[touched[c]] = n_updates
@@ -457,7 +459,7 @@ def sparse_epochs(
             for j in range(n_features):
                 idle = n_updates - mark[j]
                 if idle > 0:
-                    _catch_up(S, j, idle, rule, tables)
+                    _catch_up(S, j, idle, step_rule, tables)
         outcome = finish_epoch(objective_sums, weight_sum, S, e, stopping, record)
         total_updates += n_updates
         if outcome != CONTINUE:

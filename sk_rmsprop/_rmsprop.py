@@ -13,7 +13,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -119,6 +123,16 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         When > 0, print one line per epoch with the epoch, the objective and
         the elapsed time.
 
+    learning_rate_schedule : {"constant", "adaptive"}, default="constant"
+        How the step changes during ``fit``. ``"constant"`` keeps
+        ``learning_rate`` (the classic RMSprop loop). ``"adaptive"``, as in
+        SGDRegressor: each time the stopping rule fires (see ``tol``), the
+        step is divided by 5 and training goes on; it stops when the rule
+        fires with the step at or below 1e-6. Each ``fit`` starts from
+        ``learning_rate``; ``partial_fit`` continues with the step the last
+        fit reached and never divides it. Without a stopping rule
+        (``tol=None``) both schedules keep the step constant.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -137,6 +151,11 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     n_iter_ : int
         Number of epochs run by the last call to ``fit`` (1 after
         ``partial_fit``).
+
+    learning_rate_ : float
+        The step in use at the end of the last call to ``fit`` or
+        ``partial_fit``, in the dtype of ``X``: ``learning_rate`` unless the
+        adaptive schedule divided it.
 
     t_ : int
         Number of updates (mini-batches) made so far. It keeps counting across
@@ -192,7 +211,11 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
              \\quad (\\text{momentum: } b \\leftarrow \\mu b + g / d,\\;
              \\theta \\leftarrow \\theta - \\eta\\, b)
 
-    with :math:`\\eta` = ``learning_rate``, :math:`\\rho` = ``decay_rate``,
+    with :math:`\\eta` = ``learning_rate`` (or, with the adaptive schedule,
+    ``learning_rate`` divided by :math:`5^k` after the stopping rule has
+    fired :math:`k` times; the step changes only between epochs, so the
+    deferred sparse updates of an epoch all use one step), :math:`\\rho` =
+    ``decay_rate``,
     :math:`\\epsilon` = ``epsilon`` and :math:`\\mu` = ``momentum``.
 
     Coefficients start at zero. When the intercept is fitted and no
@@ -278,6 +301,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "learning_rate_schedule": [StrOptions({"constant", "adaptive"})],
     }
 
     def __init__(
@@ -300,6 +324,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         random_state=None,
         warm_start=False,
         verbose=0,
+        learning_rate_schedule="constant",
     ):
         self.learning_rate = learning_rate
         self.decay_rate = decay_rate
@@ -318,6 +343,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.learning_rate_schedule = learning_rate_schedule
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -449,10 +475,15 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             visit = _visit_buffers(len(rows), Y, sample_weight, gather_weights)
             loss = np.empty(1)
             batch_size = min(self.batch_size or len(rows), len(rows))
+            # With the adaptive schedule, the step the last fit reached;
+            # partial_fit has no stopping rule, so it never divides the step.
+            step = self.learning_rate
+            if self.learning_rate_schedule == "adaptive":
+                step = getattr(self, "learning_rate_", step)
             # No early stopping and no stopping rule: only the divergence check.
             _, n_updates, outcome = _run_epochs(
                 X, state, batch_size, options, order, visit,
-                _stopping(X, Y, sample_weight, state), (loss, np.empty(1)),
+                _stopping(X, Y, sample_weight, state, step), (loss, np.empty(1)),
             )  # fmt: skip
             self.t_ += n_updates
             objective = float(loss[0])
@@ -461,6 +492,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.loss_curve_ = self.loss_curve_ + [objective]
             self.best_loss_ = min(self.loss_curve_)
             self.n_iter_ = 1
+            self.learning_rate_ = step
             self._set_state(state, y_ndim)
         return self
 
@@ -719,6 +751,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.t_ += n_updates
         self.n_iter_ = n_run
         self._raise_if_diverged(outcome, run.loss_curve[n_run - 1], n_run)
+        self.learning_rate_ = float(run.stopping[_STOPPING_STEP][0])
         if self.early_stopping:
             state["W"][...] = run.best_W
             self.validation_scores_ = run.scores[:n_run].tolist()
@@ -857,15 +890,21 @@ def _kernel_data(X):
     return X
 
 
+# Where the step in use sits in the kernels' ``stopping`` tuple.
+_STOPPING_STEP = 10
+
+
 def _stopping(
-    X, Y, sample_weight, state, validation=None, stopping_rule=None, track=None,
-    best_W=None,
+    X, Y, sample_weight, state, step, validation=None, stopping_rule=None,
+    adaptive=False, track=None, best_W=None,
 ):  # fmt: skip
     """The ``stopping`` tuple of the kernels (see `_fit_loop`).
 
-    ``validation`` is the held-out data of early stopping, or None;
-    ``stopping_rule`` is ``(tol, n_iter_no_change)``, or None for none;
-    ``track`` and ``best_W``, the rule's state, are new arrays unless given.
+    ``step`` is the step to start from; ``validation`` is the held-out data
+    of early stopping, or None; ``stopping_rule`` is ``(tol,
+    n_iter_no_change)``, or None for none; ``adaptive`` says whether the rule
+    divides the step; ``track`` and ``best_W``, the rule's state, are new
+    arrays unless given.
     """
     early_stopping = validation is not None
     if not early_stopping:
@@ -884,6 +923,8 @@ def _stopping(
         early_stopping,
         tol,
         n_iter_no_change,
+        np.array([step], dtype=state["S"].dtype),
+        adaptive,
     )
 
 
@@ -933,8 +974,10 @@ class _EpochRun:
             Y,
             sample_weight,
             state,
+            estimator.learning_rate,
             validation,
             (tol, estimator.n_iter_no_change),
+            estimator.learning_rate_schedule == "adaptive",
             self.track,
             self.best_W,
         )

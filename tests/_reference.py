@@ -30,7 +30,8 @@ def rmsprop_reference(
     """Return (coef, intercept) after one epoch per permutation.
 
     ``Y`` has shape (n_samples, n_targets), ``coef`` (n_targets, n_features)
-    and ``intercept`` (n_targets,).
+    and ``intercept`` (n_targets,). ``learning_rate`` is one step for every
+    epoch, or a sequence of one per epoch (a schedule).
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
@@ -43,7 +44,8 @@ def rmsprop_reference(
     mean_grad = {name: np.zeros_like(p) for name, p in params.items()}
     buffer = {name: np.zeros_like(p) for name, p in params.items()}
 
-    for indices in permutations:
+    steps = np.broadcast_to(learning_rate, (len(permutations),))
+    for indices, learning_rate in zip(permutations, steps, strict=True):
         x_shuffled = X[indices]
         y_shuffled = Y[indices]
         w_shuffled = sample_weight[indices]

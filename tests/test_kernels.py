@@ -96,7 +96,7 @@ def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
         fit_intercept,
         order,
         (perm, Y, sw),
-        _stopping(X, Y, sw, state),
+        _stopping(X, Y, sw, state, LR),
         (loss, np.empty(1)),
     )
     assert n_run == 1

@@ -141,6 +141,20 @@ def test_early_stopping(iris, container):
 
 
 @pytest.mark.parametrize("container", CONTAINERS)
+def test_adaptive_longer_than_constant(iris, container):
+    # test_sgd.py::test_adaptive_longer_than_constant
+    X_iris, y_iris = iris
+    params = dict(learning_rate=0.01, tol=1e-3, n_iter=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf1 = RMSpropRegressor(learning_rate_schedule="adaptive", **params)
+        clf1.fit(container(X_iris), y_iris)
+        clf2 = RMSpropRegressor(learning_rate_schedule="constant", **params)
+        clf2.fit(container(X_iris), y_iris)
+    assert clf1.n_iter_ > clf2.n_iter_
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
 def test_validation_set_not_used_for_training(iris, container, recorded_permutations):
     # test_sgd.py::test_validation_set_not_used_for_training. With shuffle off,
     # the recorded order of an epoch is the sorted training rows. RMSprop's

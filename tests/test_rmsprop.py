@@ -164,6 +164,9 @@ STOPPING = {
     "n_iter": dict(tol=None),
     "tol": dict(tol=1e-2, n_iter_no_change=2),
     "early stopping": dict(early_stopping=True, tol=1e-3, n_iter_no_change=2),
+    "adaptive step": dict(
+        tol=1e-2, n_iter_no_change=2, learning_rate_schedule="adaptive"
+    ),
 }
 
 
@@ -206,6 +209,7 @@ def test_fused_fit_equals_the_epoch_by_epoch_fit(
         "t_",
         "validation_scores_",
         "best_validation_score_",
+        "learning_rate_",
     ):
         assert_array_equal(getattr(stepped, name), getattr(fused, name), name)
 
@@ -1176,3 +1180,91 @@ def test_fit_near_its_optimum_gets_the_plain_advice(regression_data):
     message = str(record[0].message)
     assert "Consider increasing n_iter" in message
     assert "step size" not in message
+
+
+# ----------------------------------------------------------------------------
+# The adaptive schedule
+
+
+def _adaptive_steps(loss_curve, learning_rate, tol, n_iter_no_change):
+    """The step of each epoch under the adaptive schedule, from the objectives.
+
+    The stopping rule written out anew: an epoch that does not beat the best
+    objective so far by tol counts; n_iter_no_change of them in a row divide
+    the step by 5, or end the fit once the step is at most 1e-6. Returns the
+    steps, the step after the last epoch, and whether the rule ended the fit.
+    """
+    steps, step, best, count = [], learning_rate, np.inf, 0
+    for objective in loss_curve:
+        steps.append(step)
+        count = count + 1 if objective > best - tol else 0
+        best = min(best, objective)
+        if count >= n_iter_no_change:
+            if step <= 1e-6:
+                return steps, step, True
+            step, count = step / 5, 0
+    return steps, step, False
+
+
+@pytest.mark.parametrize("momentum, centered", [(0.0, False), (0.9, True)])
+def test_adaptive_schedule_matches_reference(
+    regression_data, recorded_permutations, momentum, centered
+):
+    X, y = regression_data
+    params = dict(
+        learning_rate=0.05, batch_size=7, momentum=momentum, centered=centered
+    )
+    rule = dict(tol=1e-2, n_iter_no_change=2)
+    model = RMSpropRegressor(
+        n_iter=30, random_state=0, learning_rate_schedule="adaptive", **rule, **params
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y, intercept_init=0.0)
+    steps, final, stopped = _adaptive_steps(model.loss_curve_, 0.05, **rule)
+    assert steps[-1] < 0.05  # the schedule did divide the step
+    assert_allclose(model.learning_rate_, final, rtol=1e-12)
+    assert stopped == (model.n_iter_ < 30)
+    coef, intercept = rmsprop_reference(
+        X,
+        y.reshape(-1, 1),
+        recorded_permutations,
+        np.zeros((1, X.shape[1])),
+        np.zeros(1),
+        **{**params, "learning_rate": steps},
+    )
+    assert_allclose(model.coef_, coef[0], rtol=1e-10)
+    assert_allclose(model.intercept_, intercept[0], rtol=1e-10)
+
+
+def test_adaptive_schedule_sparse_equals_dense(sparse_regression_data):
+    X, y = sparse_regression_data
+    params = dict(
+        learning_rate_schedule="adaptive", tol=1e-2, n_iter_no_change=2,
+        batch_size=8, n_iter=40, random_state=0, momentum=0.5,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = RMSpropRegressor(**params).fit(X, y)
+        csr = RMSpropRegressor(**params).fit(sp.csr_array(X), y)
+    assert dense.learning_rate_ < 0.01
+    assert csr.learning_rate_ == dense.learning_rate_
+    assert csr.n_iter_ == dense.n_iter_
+    assert_allclose(csr.coef_, dense.coef_, rtol=1e-10)
+
+
+def test_partial_fit_continues_with_the_step_the_fit_reached(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(
+        learning_rate_schedule="adaptive", tol=1e-2, n_iter_no_change=2,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert model.learning_rate_ < model.learning_rate
+    reached = model.learning_rate_
+    constant = pickle.loads(pickle.dumps(model)).set_params(
+        learning_rate=reached, learning_rate_schedule="constant"
+    )
+    model.partial_fit(X[:20], y[:20])
+    constant.partial_fit(X[:20], y[:20])
+    assert_array_equal(model.coef_, constant.coef_)
+    assert model.learning_rate_ == reached  # partial_fit never divides it
