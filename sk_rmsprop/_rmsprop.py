@@ -751,7 +751,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.t_ += n_updates
         self.n_iter_ = n_run
         self._raise_if_diverged(outcome, run.loss_curve[n_run - 1], n_run)
-        self.learning_rate_ = float(run.stopping[_STOPPING_STEP][0])
+        self.learning_rate_ = float(run.step[0])
         if self.early_stopping:
             state["W"][...] = run.best_W
             self.validation_scores_ = run.scores[:n_run].tolist()
@@ -890,17 +890,14 @@ def _kernel_data(X):
     return X
 
 
-# Where the step in use sits in the kernels' ``stopping`` tuple.
-_STOPPING_STEP = 10
-
-
 def _stopping(
     X, Y, sample_weight, state, step, validation=None, stopping_rule=None,
     adaptive=False, track=None, best_W=None,
 ):  # fmt: skip
     """The ``stopping`` tuple of the kernels (see `_fit_loop`).
 
-    ``step`` is the step to start from; ``validation`` is the held-out data
+    ``step`` is the step to start from, or the one-element array in X's
+    dtype that the kernels keep it in; ``validation`` is the held-out data
     of early stopping, or None; ``stopping_rule`` is ``(tol,
     n_iter_no_change)``, or None for none; ``adaptive`` says whether the rule
     divides the step; ``track`` and ``best_W``, the rule's state, are new
@@ -923,7 +920,7 @@ def _stopping(
         early_stopping,
         tol,
         n_iter_no_change,
-        np.array([step], dtype=state["S"].dtype),
+        np.asarray(step, dtype=state["S"].dtype).reshape(1),
         adaptive,
     )
 
@@ -969,12 +966,13 @@ class _EpochRun:
         tol = -1.0 if estimator.tol is None else float(estimator.tol)
         self.track = np.array([np.inf, -np.inf, 0.0])
         self.best_W = state["W"].copy()
+        self.step = np.array([estimator.learning_rate], dtype=state["S"].dtype)
         self.stopping = _stopping(
             X,
             Y,
             sample_weight,
             state,
-            estimator.learning_rate,
+            self.step,
             validation,
             (tol, estimator.n_iter_no_change),
             estimator.learning_rate_schedule == "adaptive",
