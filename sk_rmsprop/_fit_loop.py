@@ -30,7 +30,7 @@ from numba.extending import overload
 
 from ._compile import jit
 from ._order import shuffled_rows
-from ._state import V, W
+from ._state import A, V, W
 
 # What `finish_epoch` (and so a run of epochs) ends with.
 CONTINUE, STOPPED, DIVERGED, VALIDATION_DIVERGED = 0, 1, 2, 3
@@ -75,38 +75,99 @@ def begin_epoch(order, e, visit):
     gather_visit(perm, Y, sample_weight, gather_weights, Y_visit, w_visit)
 
 
-def _predict(X, S, out):
-    """Predictions of the parameters in ``S`` (compiled only; see the overload)."""
+def _n_rows(X):
+    """The number of rows of ``X`` (compiled only; see the overload)."""
     raise NotImplementedError
 
 
-@overload(_predict)
-def _predict_for(X, S, out):
+def _row_prediction(X, i, S, slot, k):
+    """Row ``i``'s prediction for target ``k`` by the parameters in ``slot``
+    of ``S`` (compiled only; see the overload)."""
+    raise NotImplementedError
+
+
+@overload(_n_rows)
+def _n_rows_for(X):
+    if isinstance(X, types.Array):
+        return lambda X: X.shape[0]
+    return lambda X: X[2].shape[0] - 1
+
+
+@overload(_row_prediction)
+def _row_prediction_for(X, i, S, slot, k):
     # Intercept first, then the features in order: the order of the epoch
     # kernels, so that sparse and dense rows sum alike.
     if isinstance(X, types.Array):
 
-        def dense(X, S, out):
+        def dense(X, i, S, slot, k):
             n_features = S.shape[0] - 1
-            for i in range(X.shape[0]):
-                for k in range(S.shape[1]):
-                    total = S[n_features, k, W]
-                    for j in range(n_features):
-                        total += X[i, j] * S[j, k, W]
-                    out[i, k] = total
+            total = S[n_features, k, slot]
+            for j in range(n_features):
+                total += X[i, j] * S[j, k, slot]
+            return total
 
         return dense
 
-    def csr(X, S, out):
+    def csr(X, i, S, slot, k):
         data, indices, indptr, n_features = X
-        for i in range(indptr.shape[0] - 1):
-            for k in range(S.shape[1]):
-                total = S[n_features, k, W]
-                for p in range(indptr[i], indptr[i + 1]):
-                    total += data[p] * S[indices[p], k, W]
-                out[i, k] = total
+        total = S[n_features, k, slot]
+        for p in range(indptr[i], indptr[i + 1]):
+            total += data[p] * S[indices[p], k, slot]
+        return total
 
     return csr
+
+
+@jit(inline="always")
+def _predict(X, S, slot, out):
+    """``out[i, k]``: the predictions of the parameters in ``slot`` of ``S``."""
+    for i in range(_n_rows(X)):
+        for k in range(S.shape[1]):
+            out[i, k] = _row_prediction(X, i, S, slot, k)
+
+
+@jit(inline="always")
+def averaged_count(averaging, update):
+    """How many iterates the average holds after update number ``update``.
+
+    ``averaging = (first, before)`` (see `sk_rmsprop._kernels`): updates are
+    numbered from 1 over the model's life; 0 means no averaging yet.
+    """
+    first = averaging[0]
+    if first <= 0 or update < first:
+        return 0
+    return update - first + 1
+
+
+@jit()
+def judged_objective(X, S, alpha, averaging, done, order, weight_sum, objective_sums):
+    """The slot of the parameters that judge the epoch; their objective sums.
+
+    Before averaging begins that is the iterate, slot `W`, and the epoch's
+    ``objective_sums`` (at the parameters each batch saw) stand. After
+    ``done`` updates with averaging begun it is the average, slot `A`, and
+    ``objective_sums`` are replaced by its objective on the training rows
+    (``order[1]``, with the targets and weights ``order[5]`` and ``order[6]``):
+    the model that predicts is the one judged.
+    """
+    if averaged_count(averaging, done) == 0:
+        return W
+    rows, Y, sample_weight = order[1], order[5], order[6]
+    for k in range(S.shape[1]):
+        total = 0.0
+        for t in range(rows.shape[0]):
+            i = rows[t]
+            w = sample_weight[i]
+            if w == 0:
+                continue
+            residual = _row_prediction(X, i, S, A, k) - Y[i, k]
+            total += w * residual * residual
+        penalty = 0.0
+        if alpha > 0:
+            for j in range(S.shape[0] - 1):
+                penalty += S[j, k, A] * S[j, k, A]
+        objective_sums[k] = total / 2 + weight_sum * (alpha / 2) * penalty
+    return A
 
 
 def r2_denominators(Y, sample_weight):
@@ -154,8 +215,11 @@ STEP_DIVISOR, MIN_STEP = 5, 1e-6
 
 
 @jit()
-def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
+def finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record):
     """Record epoch ``e`` of a run, check it and apply the stopping rule.
+
+    The parameters judged are those in ``slot`` of ``S``: the iterate, or
+    its average (see `judged_objective`).
 
     ``objective_sums`` holds each target's sum of weighted objectives over
     the epoch: the objective, in ``record[0][e]``, is their mean over targets,
@@ -189,10 +253,14 @@ def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
         return DIVERGED
     for j in range(S.shape[0]):
         for k in range(S.shape[1]):
-            if not (np.isfinite(S[j, k, W]) and np.isfinite(S[j, k, V])):
+            if not (
+                np.isfinite(S[j, k, W])
+                and np.isfinite(S[j, k, V])
+                and np.isfinite(S[j, k, slot])
+            ):
                 return DIVERGED
     if early_stopping:
-        _predict(X_val, S, pred)
+        _predict(X_val, S, slot, pred)
         for i in range(pred.shape[0]):
             for k in range(pred.shape[1]):
                 if not np.isfinite(pred[i, k]):
@@ -204,7 +272,7 @@ def finish_epoch(objective_sums, weight_sum, S, e, stopping, record):
             track[BEST_SCORE] = score
             for j in range(S.shape[0]):
                 for k in range(S.shape[1]):
-                    best_W[k, j] = S[j, k, W]
+                    best_W[k, j] = S[j, k, slot]
     else:
         # Minimise the objective: watch its negative.
         watched, best = -objective, -track[BEST_LOSS]

@@ -4,13 +4,18 @@ The kernels take arrays, scalars and tuples of them only. The parameters and
 the optimizer state live in one array ``S`` of shape ``(n_features + 1,
 n_targets, n_slots)`` (see `sk_rmsprop._state`): ``S[j, k]`` is the record of
 coefficient ``j`` of target ``k`` (``j == n_features``: the intercept), with
-the parameter and its state in slots `W`, `V`, `M`, `B` and `G`. Whatever
-else a record holds is the caller's.
+the parameter and its state in slots `W`, `V`, `M`, `B` and `G`, and the
+average of its iterates in slot `A`. Whatever else a record holds is the
+caller's.
 
 An epoch kernel runs as many epochs as its ``record`` has room for, calling
 `sk_rmsprop._fit_loop` between them: a whole fit is one call. (The epoch loop
 lives in the kernels, not around them, so that the large epoch body is
 compiled once: numba re-optimises every function a compiled caller links in.)
+
+Iterate averaging is given as ``averaging = (first, before)``: the number of
+the update (counting from 1 over the model's life) from which the iterates
+are averaged, 0 for never, and the number of updates made before the call.
 
 The rule's hyperparameters travel together as one tuple,
 ``rule = (lr, rho, one_minus_rho, eps, mu, centered)``, with every float in the
@@ -25,8 +30,15 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from ._compile import jit
-from ._fit_loop import CONTINUE, begin_epoch, epoch_rule, finish_epoch
-from ._state import B, G, M, V, W
+from ._fit_loop import (
+    CONTINUE,
+    averaged_count,
+    begin_epoch,
+    epoch_rule,
+    finish_epoch,
+    judged_objective,
+)
+from ._state import A, B, G, M, V, W
 
 
 @intrinsic
@@ -123,6 +135,34 @@ def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
 
 
 @jit()
+def average_step(a, w, count):
+    """The running average of ``count`` iterates, ``w`` the newest; ``a`` of the others.
+
+    The first iterate averaged replaces whatever ``a`` held.
+    """
+    if count == 1:
+        return w
+    return a + (w - a) / count
+
+
+@jit()
+def average_idle_steps(a, w, b, n, count, mu_cum, rule):
+    """The running average after n updates with zero gradient from ``(w, b)``.
+
+    ``count`` is the number of iterates averaged once the n are in. As
+    `rmsprop_idle_steps` shows, the i-th of the n iterates is
+    ``w - lr * b * s_i`` with ``s_i = mu + ... + mu**i``, so their sum is
+    ``n * w - lr * b * mu_cum`` with ``mu_cum = s_1 + ... + s_n``, and the
+    average takes them in at once, exactly.
+    """
+    lr, mu = rule[0], rule[4]
+    drift = lr * b * mu_cum if mu > 0 else w * 0
+    if count == n:  # the first iterates averaged
+        return w - drift / n
+    return a + (n * (w - a) - drift) / count
+
+
+@jit()
 def powers(base, n):
     """``[base**0, ..., base**n]`` by repeated products, in the dtype of base.
 
@@ -137,12 +177,9 @@ def powers(base, n):
 
 
 @jit(inline="always")
-def _catch_up(S, j, n_steps, rule, tables):
-    """Apply the ``n_steps`` deferred zero-gradient updates of column ``j``.
-
-    ``tables`` holds rho**n, mu**n and mu + ... + mu**n for every n.
-    """
-    rho_powers, mu_powers, mu_sums = tables
+def _idle_steps(S, j, n_steps, rule, tables):
+    """Apply ``n_steps`` zero-gradient updates to the records of column ``j``."""
+    rho_powers, mu_powers, mu_sums, _ = tables
     rho_n, mu_n, mu_sum = rho_powers[n_steps], mu_powers[n_steps], mu_sums[n_steps]
     for k in range(S.shape[1]):
         S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B] = rmsprop_idle_steps(
@@ -151,12 +188,38 @@ def _catch_up(S, j, n_steps, rule, tables):
 
 
 @jit(inline="always")
-def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
+def _catch_up(S, j, n_steps, last, rule, tables, averaging):
+    """Apply the ``n_steps`` deferred zero-gradient updates of column ``j``.
+
+    ``last`` is the number (over the model's life) of the last of them.
+    ``tables`` holds rho**n, mu**n, mu + ... + mu**n and the running sums of
+    the latter for every n. The updates from number ``averaging[0]`` on are
+    averaged, in closed form.
+    """
+    n_averaged = 0
+    if averaging[0] > 0:
+        n_averaged = last - max(averaging[0], last - n_steps + 1) + 1
+        n_averaged = min(max(n_averaged, 0), n_steps)
+    if n_steps > n_averaged:
+        _idle_steps(S, j, n_steps - n_averaged, rule, tables)
+    if n_averaged > 0:
+        count = averaged_count(averaging, last)
+        mu_cum = tables[3][n_averaged]
+        for k in range(S.shape[1]):
+            S[j, k, A] = average_idle_steps(
+                S[j, k, A], S[j, k, W], S[j, k, B], n_averaged, count, mu_cum, rule
+            )
+        _idle_steps(S, j, n_averaged, rule, tables)
+
+
+@jit(inline="always")
+def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept, count):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
     Slot `G` holds the batch's sums of ``w * residual * x``; the gradient is
     that sum over the batch weight, plus ``alpha * coef``. The visited sums are
-    reset to zero for the next batch.
+    reset to zero for the next batch. With ``count > 0`` the new iterate is
+    the ``count``-th taken into the average in slot `A`.
     """
     n_features = S.shape[0] - 1
     n_targets = S.shape[1]
@@ -178,6 +241,8 @@ def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept):
                 S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B] = rmsprop_step(
                     S[j, k, W], S[j, k, V], S[j, k, M], S[j, k, B], g, rule
                 )
+            if count > 0:
+                S[j, k, A] = average_step(S[j, k, A], S[j, k, W], count)
 
 
 @jit(inline="always")
@@ -213,7 +278,17 @@ def _add_batch_objective(objective_sums, losses, S, batch_weight, alpha):
 
 @jit(nogil=True)
 def dense_epochs(
-    X, batch_size, S, rule, alpha, fit_intercept, order, visit, stopping, record
+    X,
+    batch_size,
+    S,
+    rule,
+    alpha,
+    fit_intercept,
+    averaging,
+    order,
+    visit,
+    stopping,
+    record,
 ):
     """Run epochs of mini-batch RMSprop over the rows of dense ``X``.
 
@@ -227,6 +302,8 @@ def dense_epochs(
     `finish_epoch` records its objective, evaluated for each batch at the
     parameters the batch saw (before its update), and applies the stopping
     rule (see `sk_rmsprop._fit_loop` for ``order``, ``stopping`` and ``record``).
+    Once averaging has begun, the epoch is judged (objective, early stopping)
+    by the averaged parameters at its end: the model that predicts.
 
     Returns ``(n_epochs_run, n_updates, outcome)``, the outcome of the last
     epoch run.
@@ -258,6 +335,7 @@ def dense_epochs(
     for e in range(record[0].shape[0]):
         begin_epoch(order, e, visit)
         step_rule = epoch_rule(rule, stopping)
+        before = averaging[1] + total_updates
         n_updates = 0
         objective_sums, losses = _objective_buffers(n_targets, zero)
         weight_sum = 0.0
@@ -310,9 +388,16 @@ def dense_epochs(
                     grad[k, j] = zero
             _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
             weight_sum += batch_weight
-            _apply_batch(S, all_coords, batch_weight, step_rule, alpha, fit_intercept)
+            count = averaged_count(averaging, before + n_updates + 1)
+            _apply_batch(
+                S, all_coords, batch_weight, step_rule, alpha, fit_intercept, count
+            )
             n_updates += 1
-        outcome = finish_epoch(objective_sums, weight_sum, S, e, stopping, record)
+        slot = judged_objective(
+            X, S, alpha, averaging, before + n_updates, order, weight_sum,
+            objective_sums,
+        )  # fmt: skip
+        outcome = finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record)
         total_updates += n_updates
         if outcome != CONTINUE:
             return e + 1, total_updates, outcome
@@ -331,6 +416,7 @@ def sparse_epochs(
     rule,
     alpha,
     fit_intercept,
+    averaging,
     order,
     visit,
     stopping,
@@ -371,11 +457,17 @@ def sparse_epochs(
     mu_sums[0] = 0
     for n in range(1, n_batches + 1):
         mu_sums[n] = mu_sums[n - 1] + mu_powers[n]
-    tables = (powers(rule[1], n_batches), mu_powers, mu_sums)
+    # Their running sums, for the average over deferred updates.
+    mu_cums = np.empty(n_batches + 1, dtype=mu_powers.dtype)
+    mu_cums[0] = 0
+    for n in range(1, n_batches + 1):
+        mu_cums[n] = mu_cums[n - 1] + mu_sums[n]
+    tables = (powers(rule[1], n_batches), mu_powers, mu_sums, mu_cums)
     total_updates = 0
     for e in range(record[0].shape[0]):
         begin_epoch(order, e, visit)
         step_rule = epoch_rule(rule, stopping)
+        before = averaging[1] + total_updates
         n_updates = 0  # this epoch's: the deferred-update markers count them
         for j in range(n_features):
             # mark[j] >= 0: column j has received mark[j] of this epoch's updates;
@@ -427,7 +519,8 @@ def sparse_epochs(
                     j = touched[c]
                     idle = n_updates - (-1 - mark[j])
                     if idle > 0:
-                        _catch_up(S, j, idle, step_rule, tables)
+                        last = before + n_updates
+                        _catch_up(S, j, idle, last, step_rule, tables, averaging)
                 for c in range(n_touched, n_upcoming):
                     _prefetch(mark, upcoming[c], 0)
             batch_weight = zero
@@ -451,7 +544,10 @@ def sparse_epochs(
                 _add_batch_objective(objective_sums, losses, S, batch_weight, alpha)
                 weight_sum += batch_weight
                 coords = touched[:n_touched] if lazy else all_coords
-                _apply_batch(S, coords, batch_weight, step_rule, alpha, fit_intercept)
+                count = averaged_count(averaging, before + n_updates + 1)
+                _apply_batch(
+                    S, coords, batch_weight, step_rule, alpha, fit_intercept, count
+                )
                 n_updates += 1
             for c in range(n_touched):
                 mark[touched[c]] = n_updates
@@ -459,8 +555,13 @@ def sparse_epochs(
             for j in range(n_features):
                 idle = n_updates - mark[j]
                 if idle > 0:
-                    _catch_up(S, j, idle, step_rule, tables)
-        outcome = finish_epoch(objective_sums, weight_sum, S, e, stopping, record)
+                    last = before + n_updates
+                    _catch_up(S, j, idle, last, step_rule, tables, averaging)
+        slot = judged_objective(
+            (data, indices, indptr, n_features), S, alpha, averaging,
+            before + n_updates, order, weight_sum, objective_sums,
+        )  # fmt: skip
+        outcome = finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record)
         total_updates += n_updates
         if outcome != CONTINUE:
             return e + 1, total_updates, outcome

@@ -133,13 +133,34 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         fit reached and never divides it. Without a stopping rule
         (``tol=None``) both schedules keep the step constant.
 
+    average : bool or int, default=False
+        Polyak averaging of the iterates, as in SGDRegressor. ``True``
+        averages every iterate from the first update on; an int N > 0, those
+        from update number N on (updates are counted by ``t_``, so with
+        ``batch_size=1`` that is SGDRegressor's count of samples). ``coef_``
+        and ``intercept_`` are then the averages, and the stopping rule, early
+        stopping and ``loss_curve_`` judge the averaged model; the last
+        iterate stays in ``iterate_coef_`` and ``iterate_intercept_``, from
+        where ``partial_fit`` and warm starts resume. ``False`` or 0: no
+        averaging.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients; 1-D when ``y`` is 1-D.
+        Coefficients; 1-D when ``y`` is 1-D. With ``average``, once averaging
+        has begun, the average of the iterates.
 
     intercept_ : float or ndarray of shape (n_targets,)
-        Intercepts; a scalar when ``y`` is 1-D.
+        Intercepts; a scalar when ``y`` is 1-D. With ``average``, once
+        averaging has begun, the average of the iterates.
+
+    iterate_coef_ : ndarray of the shape of ``coef_``
+        The coefficients of the last RMSprop iterate; ``coef_`` itself unless
+        averaging has begun.
+
+    iterate_intercept_ : float or ndarray of the shape of ``intercept_``
+        The intercepts of the last RMSprop iterate; ``intercept_`` itself
+        unless averaging has begun.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -164,7 +185,9 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     loss_curve_ : list of float
         Training objective of each epoch: the weighted mean, over the epoch's
         samples, of the objective at the parameters each batch saw before its
-        update, averaged over the targets. ``partial_fit`` and warm-started
+        update, averaged over the targets. Once averaging has begun (see
+        ``average``), the objective of the averaged model at the end of the
+        epoch instead. ``partial_fit`` and warm-started
         fits append to it.
 
     best_loss_ : float
@@ -217,6 +240,15 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     deferred sparse updates of an epoch all use one step), :math:`\\rho` =
     ``decay_rate``,
     :math:`\\epsilon` = ``epsilon`` and :math:`\\mu` = ``momentum``.
+
+    With ``average``, the published parameters after update :math:`t` are
+    :math:`\\bar\\theta_t = \\frac{1}{t - N + 1} \\sum_{s=N}^{t} \\theta_s`, the
+    mean of the iterates from update :math:`N` on (:math:`N = 1` for
+    ``average=True``), kept as a running mean. A coefficient that sparse
+    batches leave untouched for :math:`n` updates has the iterates
+    :math:`\\theta - \\eta\\, b\\, s_i` with :math:`s_i = \\mu + \\dots + \\mu^i`,
+    :math:`i = 1, \\dots, n` (constant without momentum), and their sum is
+    taken into the mean in closed form.
 
     Coefficients start at zero. When the intercept is fitted and no
     ``intercept_init`` is given, a fresh ``fit`` (and the first
@@ -302,6 +334,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "learning_rate_schedule": [StrOptions({"constant", "adaptive"})],
+        "average": ["boolean", Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -325,6 +358,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         warm_start=False,
         verbose=0,
         learning_rate_schedule="constant",
+        average=False,
     ):
         self.learning_rate = learning_rate
         self.decay_rate = decay_rate
@@ -344,6 +378,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.learning_rate_schedule = learning_rate_schedule
+        self.average = average
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -412,11 +447,11 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 self.t_ = 0
                 self.loss_curve_ = []
             self._apply_init(state, coef_init, intercept_init, y_ndim)
-            callbacks.begin(context, state)
+            callbacks.begin(context, state[self._published_slot()])
             self._fit_epochs(
                 X, Y, sample_weight, rows, validation, state, options, callbacks
             )
-            callbacks.end(context, state)
+            callbacks.end(context, state[self._published_slot()])
             self._set_state(state, y_ndim)
         return self
 
@@ -482,13 +517,13 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 step = getattr(self, "learning_rate_", step)
             # No early stopping and no stopping rule: only the divergence check.
             _, n_updates, outcome = _run_epochs(
-                X, state, batch_size, options, order, visit,
+                X, state, batch_size, options, self._averaging(), order, visit,
                 _stopping(X, Y, sample_weight, state, step), (loss, np.empty(1)),
             )  # fmt: skip
             self.t_ += n_updates
             objective = float(loss[0])
             self._raise_if_diverged(outcome, objective, epoch + 1)
-            self._check_predictions(X, state)
+            self._check_predictions(X, state[self._published_slot()])
             self.loss_curve_ = self.loss_curve_ + [objective]
             self.best_loss_ = min(self.loss_curve_)
             self.n_iter_ = 1
@@ -577,6 +612,21 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     f"The '{name}' parameter of {type(self).__name__} must be an "
                     f"int in the range [1, inf){extra}, not a bool. Got {value!r}."
                 )
+
+    def _averaging(self):
+        """The kernels' ``averaging``: the first update averaged, and ``t_``."""
+        first = 0 if self.average is False else int(self.average)
+        return first, self.t_
+
+    def _published_slot(self, n_updates=None):
+        """The state slot that ``coef_`` and ``intercept_`` come from.
+
+        The average ``"A"`` once averaging has begun, after ``n_updates``
+        updates (by default ``t_``), the iterate ``"W"`` before.
+        """
+        first, done = self._averaging()
+        n_updates = done if n_updates is None else n_updates
+        return "A" if 0 < first <= n_updates else "W"
 
     def _kernel_options(self, dtype):
         """The kernels' ``(rule, alpha, fit_intercept)`` in ``dtype``.
@@ -704,8 +754,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         """Fresh copies of the parameters and optimizer state (`_state.zero_state`)."""
         coef = np.atleast_2d(self.coef_)
         state = zero_state(coef.shape[1], coef.shape[0], coef.dtype)
-        state["W"][:, :-1] = coef
-        state["W"][:, -1] = self.intercept_
+        state["W"][:, :-1] = self.iterate_coef_
+        state["W"][:, -1] = self.iterate_intercept_
+        state["A"][:, :-1] = coef
+        state["A"][:, -1] = self.intercept_
         state["V"][...] = self.square_avg_
         state["M"][...] = self.grad_avg_
         state["B"][...] = self.momentum_buffer_
@@ -717,10 +769,13 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         They are published in one step, under the lock `predict` reads them
         with, so that a predict in another thread sees one state or the other.
         """
-        coef, intercept = _public_parameters(state["W"], y_ndim)
+        coef, intercept = _public_parameters(state[self._published_slot()], y_ndim)
+        iterate_coef, iterate_intercept = _public_parameters(state["W"], y_ndim)
         fitted = {
             "coef_": coef,
             "intercept_": intercept,
+            "iterate_coef_": iterate_coef,
+            "iterate_intercept_": iterate_intercept,
             "square_avg_": state["V"].copy(),
             "grad_avg_": state["M"].copy(),
             "momentum_buffer_": state["B"].copy(),
@@ -753,13 +808,14 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self._raise_if_diverged(outcome, run.loss_curve[n_run - 1], n_run)
         self.learning_rate_ = float(run.step[0])
         if self.early_stopping:
-            state["W"][...] = run.best_W
+            # The best epoch's model, of the kind that predicts.
+            state[self._published_slot()][...] = run.best_W
             self.validation_scores_ = run.scores[:n_run].tolist()
             self.best_validation_score_ = float(run.track[_fit_loop.BEST_SCORE])
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        self._check_predictions(X, state)
+        self._check_predictions(X, state[self._published_slot()])
         self.loss_curve_ = list(self.loss_curve_) + run.loss_curve[:n_run].tolist()
         self.best_loss_ = min(self.loss_curve_)
         if outcome != _fit_loop.STOPPED and self.tol is not None:
@@ -842,13 +898,12 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "with StandardScaler)."
             )
 
-    def _check_predictions(self, X, state):
-        """Raise if the trained model's predictions on ``X`` are not finite.
+    def _check_predictions(self, X, W):
+        """Raise if the predictions of parameters ``W`` on ``X`` are not finite.
 
         Finite coefficients can still overflow in a prediction, for example
         after a last step of about ``learning_rate=1e307``.
         """
-        W = state["W"]
         with np.errstate(over="ignore", invalid="ignore"):
             pred = safe_sparse_dot(X, W[:, :-1].T) + W[:, -1]
         if np.all(np.isfinite(pred)):
@@ -869,12 +924,16 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 _FUSED_MAX_ROWS = 20_000
 
 
-def _run_epochs(X, state, batch_size, options, order, visit, stopping, record):
+def _run_epochs(
+    X, state, batch_size, options, averaging, order, visit, stopping, record
+):
     """Run epochs of the kernel for ``X``'s kind: one compiled call.
 
     See `_kernels.dense_epochs`; returns ``(n_epochs_run, n_updates, outcome)``.
     """
-    training = (batch_size, state["S"], *options, order, visit, stopping, record)
+    training = (
+        batch_size, state["S"], *options, averaging, order, visit, stopping, record
+    )  # fmt: skip
     if sparse.issparse(X):
         n_features = X.shape[1]
         return sparse_epochs(
@@ -1005,6 +1064,7 @@ class _EpochRun:
             self.state,
             self.batch_size,
             self.options,
+            self.estimator._averaging(),
             self._order(True),
             visit,
             self.stopping,
@@ -1031,13 +1091,17 @@ class _EpochRun:
         with closing(visits):
             for e, visit in enumerate(visits):
                 epoch_context = callbacks.epoch_context()
-                callbacks.begin(epoch_context, self.state)
+                first, before = estimator._averaging()
+                done = before + n_updates
+                slot = estimator._published_slot(done)
+                callbacks.begin(epoch_context, self.state[slot])
                 record = (self.loss_curve[e : e + 1], self.scores[e : e + 1])
                 _, updates, outcome = _run_epochs(
                     self.X,
                     self.state,
                     self.batch_size,
                     self.options,
+                    (first, done),
                     order,
                     visit,
                     self.stopping,
@@ -1051,7 +1115,8 @@ class _EpochRun:
                         f"Epoch {e + 1}, objective: {self.loss_curve[e]:.6g}, "
                         f"elapsed: {time.perf_counter() - start_time:.3f} s"
                     )
-                if callbacks.end(epoch_context, self.state):
+                slot = estimator._published_slot(done + updates)
+                if callbacks.end(epoch_context, self.state[slot]):
                     outcome = _fit_loop.STOPPED
                 if outcome == _fit_loop.STOPPED:
                     return e + 1, n_updates, outcome
@@ -1138,27 +1203,28 @@ class _Callbacks:
     def epoch_context(self):
         return self.root.subcontext(task_name="epoch") if self.active else None
 
-    def _fitted(self, state):
+    def _fitted(self, W):
         # Called by scikit-learn only when a hook asks for the fitted estimator.
         def attributes():
-            coef, intercept = _public_parameters(state["W"], self.y_ndim)
+            coef, intercept = _public_parameters(W, self.y_ndim)
             return {"coef_": coef, "intercept_": intercept}
 
         return attributes
 
-    def begin(self, context, state):
+    def begin(self, context, W):
+        """Run the begin hooks; ``W`` holds the parameters that predict."""
         if context is not None:
             context.call_on_fit_task_begin(
-                **self.hook_arguments, reconstruction_attributes=self._fitted(state)
+                **self.hook_arguments, reconstruction_attributes=self._fitted(W)
             )
 
-    def end(self, context, state):
+    def end(self, context, W):
         """Run the end hooks; return whether a callback asked to stop."""
         if context is None:
             return False
         return bool(
             context.call_on_fit_task_end(
-                **self.hook_arguments, reconstruction_attributes=self._fitted(state)
+                **self.hook_arguments, reconstruction_attributes=self._fitted(W)
             )
         )
 

@@ -3,15 +3,16 @@
 The kernels take the state as one array ``S`` of shape ``(n_features + 1,
 n_targets, n_slots)``: ``S[j, k]`` is the record of coefficient ``j`` of
 target ``k`` (``j == n_features``: the intercept), with the parameter ``w``,
-the moving averages ``v`` and ``m``, the momentum buffer ``b`` and the batch's
-gradient sum ``g`` in slots `W`, `V`, `M`, `B` and `G`.
+the moving averages ``v`` and ``m``, the momentum buffer ``b``, the batch's
+gradient sum ``g`` and the average of the iterates ``a`` (used with
+``average``) in slots `W`, `V`, `M`, `B`, `G` and `A`.
 """
 
 import numpy as np
 
 # Slots of a record of S.
-W, V, M, B, G = 0, 1, 2, 3, 4
-SLOTS = {"W": W, "V": V, "M": M, "B": B, "G": G}
+W, V, M, B, G, A = 0, 1, 2, 3, 4, 5
+SLOTS = {"W": W, "V": V, "M": M, "B": B, "G": G, "A": A}
 
 _CACHE_LINE = 64  # bytes
 
@@ -19,11 +20,11 @@ _CACHE_LINE = 64  # bytes
 def zero_state(n_features, n_targets, dtype):
     """Parameters, optimizer state and gradient sums at zero.
 
-    One buffer holds a record per parameter: its five values (in the slots the
+    One buffer holds a record per parameter: its six values (in the slots the
     kernels name) and, in the record of the first target, the epoch's
     deferred-update marker of its column. ``S`` is the buffer as the kernels
     take it, of shape (n_features + 1, n_targets, n_slots); ``W``, ``V``, ``M``,
-    ``B`` and ``G`` are views of one slot, of shape (n_targets, n_features + 1),
+    ``B``, ``G`` and ``A`` are views of one slot, of shape (n_targets, n_features + 1),
     intercepts in the last column; ``mark`` is the markers (int64, one per
     feature). The sparse kernel visits columns in random order; with each
     float64 record padded to one aligned 64-byte cache line (float32 records:

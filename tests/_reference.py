@@ -3,8 +3,9 @@
 It follows the tutorial's ``rmsprop`` function line by line (shuffle, slice
 batches, forward pass, error, gradient, the two-line update), extended to many
 features and targets, sample weights, an L2 penalty, momentum and the centred
-variant. Instead of drawing its own permutations it replays the ones it is
-given, so that it can be compared with the estimator bit for bit.
+variant, and the average of the iterates. Instead of drawing its own
+permutations it replays the ones it is given, so that it can be compared with
+the estimator bit for bit.
 """
 
 import numpy as np
@@ -26,12 +27,15 @@ def rmsprop_reference(
     centered=False,
     alpha=0.0,
     fit_intercept=True,
+    average=False,
 ):
     """Return (coef, intercept) after one epoch per permutation.
 
     ``Y`` has shape (n_samples, n_targets), ``coef`` (n_targets, n_features)
     and ``intercept`` (n_targets,). ``learning_rate`` is one step for every
-    epoch, or a sequence of one per epoch (a schedule).
+    epoch, or a sequence of one per epoch (a schedule). With ``average``
+    (True, or the number of the first update averaged), the mean of the
+    iterates from that update on is returned instead, once there is one.
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
@@ -43,6 +47,10 @@ def rmsprop_reference(
     squared_grad = {name: np.zeros_like(p) for name, p in params.items()}
     mean_grad = {name: np.zeros_like(p) for name, p in params.items()}
     buffer = {name: np.zeros_like(p) for name, p in params.items()}
+    first_averaged = int(average)  # 0: never
+    n_updates = 0
+    iterate_sum = {name: np.zeros_like(p) for name, p in params.items()}
+    n_averaged = 0
 
     steps = np.broadcast_to(learning_rate, (len(permutations),))
     for indices, learning_rate in zip(permutations, steps, strict=True):
@@ -82,4 +90,11 @@ def rmsprop_reference(
                     params[name] -= learning_rate * buffer[name]
                 else:
                     params[name] -= learning_rate * g / denom
+            n_updates += 1
+            if first_averaged and n_updates >= first_averaged:
+                for name in params:
+                    iterate_sum[name] += params[name]
+                n_averaged += 1
+    if n_averaged:
+        return iterate_sum["coef"] / n_averaged, iterate_sum["intercept"] / n_averaged
     return coef, intercept

@@ -94,6 +94,7 @@ def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
         rule,
         X.dtype.type(0),
         fit_intercept,
+        (0, 0),  # no averaging
         order,
         (perm, Y, sw),
         _stopping(X, Y, sw, state, LR),

@@ -79,10 +79,12 @@ SETTING_VALUES = list(
 
 @pytest.mark.parametrize(SETTINGS, SETTING_VALUES)
 @pytest.mark.parametrize("batch_size", [7, None])
+@pytest.mark.parametrize("average", [False, 4])
 def test_matches_reference_on_replayed_permutations(
     regression_data,
     multi_target_data,
     recorded_permutations,
+    average,
     batch_size,
     fit_intercept,
     momentum,
@@ -106,7 +108,9 @@ def test_matches_reference_on_replayed_permutations(
         alpha=alpha,
         fit_intercept=fit_intercept,
     )
-    model = RMSpropRegressor(n_iter=N_EPOCHS, tol=None, random_state=0, **params)
+    model = RMSpropRegressor(
+        n_iter=N_EPOCHS, tol=None, random_state=0, average=average, **params
+    )
     # Start the intercept at 0, not at the default weighted mean of y: from the
     # mean the first intercept gradient is sum(w * r) = 0 up to rounding, and
     # dividing that noise by ~epsilon leaves ~1e-10 differences that depend
@@ -119,22 +123,29 @@ def test_matches_reference_on_replayed_permutations(
 
     Y = y.reshape(X.shape[0], -1)
     n_targets = Y.shape[1]
-    intercept0 = np.zeros(n_targets)
     params["batch_size"] = batch_size or X.shape[0]
-    coef, intercept = rmsprop_reference(
-        X,
-        Y,
-        recorded_permutations,
-        np.zeros((n_targets, X.shape[1])),
-        intercept0,
-        sample_weight=sample_weight,
-        **params,
+    start = (np.zeros((n_targets, X.shape[1])), np.zeros(n_targets))
+    data = (X, Y, recorded_permutations, *start)
+    reference = rmsprop_reference(
+        *data, sample_weight=sample_weight, average=average, **params
     )
-    if not multi_output:
-        coef, intercept = coef[0], intercept[0]
-    # Same operations in float64; only the order of the sums differs.
-    assert_allclose(model.coef_, coef, rtol=1e-10)
-    assert_allclose(model.intercept_, intercept, rtol=1e-10)
+    iterate = rmsprop_reference(*data, sample_weight=sample_weight, **params)
+    if average:
+        # Mini-batches average from update 4 on; the 3 full-batch updates
+        # never reach it, and publish the iterate.
+        assert (model.t_ >= average) == bool(batch_size)
+        assert np.array_equal(model.coef_, model.iterate_coef_) == (not batch_size)
+    for fitted, expected in [
+        ((model.coef_, model.intercept_), reference),
+        ((model.iterate_coef_, model.iterate_intercept_), iterate),
+    ]:
+        coef, intercept = expected
+        if not multi_output:
+            coef, intercept = coef[0], intercept[0]
+        # Same operations in float64; only the order of the sums differs (and,
+        # for the average, a running mean in place of a sum).
+        assert_allclose(fitted[0], coef, rtol=1e-10, atol=1e-14)
+        assert_allclose(fitted[1], intercept, rtol=1e-10, atol=1e-14)
 
 
 def _setting_data(sparse_regression_data, weighted, multi_output):
@@ -166,6 +177,10 @@ STOPPING = {
     "early stopping": dict(early_stopping=True, tol=1e-3, n_iter_no_change=2),
     "adaptive step": dict(
         tol=1e-2, n_iter_no_change=2, learning_rate_schedule="adaptive"
+    ),
+    "average from update 20": dict(tol=1e-2, n_iter_no_change=2, average=20),
+    "average, early stopping": dict(
+        early_stopping=True, tol=1e-3, n_iter_no_change=2, average=True
     ),
 }
 
@@ -201,6 +216,8 @@ def test_fused_fit_equals_the_epoch_by_epoch_fit(
     for name in (
         "coef_",
         "intercept_",
+        "iterate_coef_",
+        "iterate_intercept_",
         "square_avg_",
         "grad_avg_",
         "momentum_buffer_",
@@ -234,8 +251,10 @@ def test_shuffle_draws_a_new_order_every_epoch(regression_data, recorded_permuta
 
 
 @pytest.mark.parametrize(SETTINGS, SETTING_VALUES)
+@pytest.mark.parametrize("average", [False, 5])
 def test_sparse_matches_dense(
     sparse_regression_data,
+    average,
     fit_intercept,
     momentum,
     centered,
@@ -245,16 +264,19 @@ def test_sparse_matches_dense(
 ):
     X, y, sample_weight = _setting_data(sparse_regression_data, weighted, multi_output)
     params = dict(
-        n_iter=5, tol=None, **_setting_params(fit_intercept, momentum, centered, alpha)
+        n_iter=5,
+        tol=None,
+        average=average,
+        **_setting_params(fit_intercept, momentum, centered, alpha),
     )
     dense = RMSpropRegressor(**params).fit(X, y, sample_weight=sample_weight)
     csr = RMSpropRegressor(**params).fit(
         sp.csr_array(X), y, sample_weight=sample_weight
     )
-    # Same sums (zeros add nothing); deferred steps use a power and a
-    # geometric sum in place of repeated products.
-    assert_allclose(csr.coef_, dense.coef_, rtol=1e-10)
-    assert_allclose(csr.intercept_, dense.intercept_, rtol=1e-10)
+    # Same sums (zeros add nothing); deferred steps (and their part of the
+    # average) use a power and geometric sums in place of repeated products.
+    for name in ("coef_", "intercept_", "iterate_coef_", "iterate_intercept_"):
+        assert_allclose(getattr(csr, name), getattr(dense, name), rtol=1e-10)
     for name in ("square_avg_", "grad_avg_", "momentum_buffer_"):
         assert_allclose(getattr(csr, name), getattr(dense, name), rtol=1e-10)
     assert csr.t_ == dense.t_
@@ -513,14 +535,20 @@ def test_same_random_state_is_bit_identical(regression_data):
 
 
 @pytest.mark.parametrize("momentum, centered", [(0.0, False), (0.9, True)])
-def test_warm_start_resumes_exactly(regression_data, momentum, centered):
+@pytest.mark.parametrize("average", [False, True, 5])
+def test_warm_start_resumes_exactly(regression_data, momentum, centered, average):
     X, y = regression_data
-    params = dict(random_state=0, tol=None, momentum=momentum, centered=centered)
+    params = dict(
+        random_state=0, tol=None, momentum=momentum, centered=centered,
+        average=average,
+    )  # fmt: skip
     straight = RMSpropRegressor(n_iter=6, **params).fit(X, y)
     resumed = RMSpropRegressor(n_iter=3, warm_start=True, **params).fit(X, y)
     resumed.fit(X, y)
-    assert_array_equal(resumed.coef_, straight.coef_)
-    assert resumed.intercept_ == straight.intercept_
+    for name in ("coef_", "intercept_", "iterate_coef_", "iterate_intercept_"):
+        assert_array_equal(getattr(resumed, name), getattr(straight, name))
+    if average:
+        assert not np.array_equal(straight.coef_, straight.iterate_coef_)
     assert resumed.t_ == straight.t_
     assert_array_equal(resumed.loss_curve_, straight.loss_curve_)
     assert resumed.n_iter_ == 3
@@ -553,10 +581,11 @@ def test_partial_fit_chunks_equal_one_fit_epoch(diabetes_data):
     assert len(streamed.loss_curve_) == 3 and streamed.n_iter_ == 1
 
 
-def test_pickling_mid_stream_continues_identically(regression_data):
+@pytest.mark.parametrize("average", [False, 7])
+def test_pickling_mid_stream_continues_identically(regression_data, average):
     X, y = regression_data
     chunks = np.array_split(np.arange(X.shape[0]), 5)
-    params = dict(random_state=0, batch_size=4, momentum=0.9)
+    params = dict(random_state=0, batch_size=4, momentum=0.9, average=average)
     straight = RMSpropRegressor(**params)
     paused = RMSpropRegressor(**params)
     for i, rows in enumerate(chunks):
@@ -566,6 +595,7 @@ def test_pickling_mid_stream_continues_identically(regression_data):
             paused = pickle.loads(pickle.dumps(paused))
     assert_array_equal(paused.coef_, straight.coef_)
     assert paused.intercept_ == straight.intercept_
+    assert_array_equal(paused.iterate_coef_, straight.iterate_coef_)
     assert_array_equal(paused.momentum_buffer_, straight.momentum_buffer_)
 
 
@@ -851,6 +881,8 @@ def test_predict_before_fit_raises(regression_data):
         ("alpha", -0.1),
         ("validation_fraction", 1.0),
         ("n_iter_no_change", 0),
+        ("average", -1),
+        ("average", 1.5),
     ],
 )
 def test_invalid_parameters_raise(regression_data, param, value):
@@ -1268,3 +1300,57 @@ def test_partial_fit_continues_with_the_step_the_fit_reached(regression_data):
     constant.partial_fit(X[:20], y[:20])
     assert_array_equal(model.coef_, constant.coef_)
     assert model.learning_rate_ == reached  # partial_fit never divides it
+
+
+# ----------------------------------------------------------------------------
+# Iterate averaging: the averaged model is the one published and judged
+
+
+def _objective(X, y, coef, intercept):
+    """Half the mean squared error of a single-target linear model."""
+    return 0.5 * np.mean((X @ coef + intercept - y) ** 2)
+
+
+def test_averaging_publishes_and_judges_the_averaged_model(regression_data):
+    X, y = regression_data
+    params = dict(learning_rate=0.05, batch_size=5, random_state=0, n_iter=30)
+    # From update 100, after 10 epochs: the average leaves out the approach.
+    model = RMSpropRegressor(average=100, tol=None, **params).fit(X, y)
+    averaged = _objective(X, y, model.coef_, model.intercept_)
+    iterate = _objective(X, y, model.iterate_coef_, model.iterate_intercept_)
+    # The epoch's objective is the averaged model's, at the epoch's end.
+    assert_allclose(model.loss_curve_[-1], averaged, rtol=1e-12)
+    # The average smooths the constant step's jitter around the optimum.
+    assert averaged < iterate
+    assert_allclose(model.predict(X), X @ model.coef_ + model.intercept_)
+    # The same iterates as without averaging: only what is published differs.
+    plain = RMSpropRegressor(tol=None, **params).fit(X, y)
+    assert_array_equal(plain.coef_, model.iterate_coef_)
+
+
+def test_early_stopping_scores_and_keeps_the_averaged_model(regression_data):
+    X, y = regression_data
+    model = RMSpropRegressor(
+        average=True, early_stopping=True, validation_fraction=0.2,
+        learning_rate=0.05, batch_size=5, random_state=0, n_iter_no_change=3,
+    ).fit(X, y)  # fmt: skip
+    _, val_rows = train_test_split(
+        np.arange(X.shape[0]), test_size=0.2, random_state=model._seed
+    )
+    score = r2_score(y[val_rows], model.predict(X[val_rows]))
+    assert_allclose(score, model.best_validation_score_, rtol=1e-12)
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert not np.array_equal(model.coef_, model.iterate_coef_)
+
+
+def test_averaging_from_a_later_update_publishes_the_iterate_until_then(
+    regression_data,
+):
+    X, y = regression_data
+    model = RMSpropRegressor(average=30, batch_size=10, random_state=0)
+    model.partial_fit(X, y)  # updates 1 to 5
+    assert_array_equal(model.coef_, model.iterate_coef_)
+    for _ in range(6):  # to update 35
+        model.partial_fit(X, y)
+    assert model.t_ == 35
+    assert not np.array_equal(model.coef_, model.iterate_coef_)
