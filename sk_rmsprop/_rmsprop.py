@@ -834,11 +834,17 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         RMSprop moves each parameter by about ``learning_rate`` per update,
         whatever the scale of its gradient, so a coefficient far from its
         value (a target in the thousands) takes ``distance / learning_rate``
-        updates to get there. The distance still to travel is estimated, per
-        coordinate, by one exact step on the training objective along that
-        coordinate alone: ``g / h`` with ``g`` the gradient and ``h`` the
-        curvature. When the largest needs more updates than the whole fit
-        made, the fit is limited by its step size, not by its epochs.
+        updates to get there. The training objective is quadratic, so one
+        Newton step, ``H^+ g`` with ``g`` the gradient and ``H`` the Hessian,
+        gives the distance each parameter still has to travel exactly. With
+        more than `_NEWTON_MAX_FEATURES` features ``H`` is not formed, and
+        the distance is estimated by the exact step along each coordinate
+        alone, ``g / h`` with ``h`` the curvature (less than the true
+        distance when features are correlated). When the largest distance
+        needs more updates than the whole fit made, the fit is limited by its
+        step size, not by its epochs. The learning rate suggested covers it
+        in half the fit's updates: with correlated features the path is not
+        straight.
         """
         W = state["W"]
         weights = sample_weight
@@ -859,6 +865,9 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             if self.fit_intercept:
                 intercept_distance = np.abs(weighted.sum(axis=0)) / total
                 distance = np.column_stack([distance, intercept_distance])
+            if X.shape[1] <= _NEWTON_MAX_FEATURES:
+                gradient = np.column_stack([gradient, weighted.sum(axis=0) / total])
+                distance = np.abs(self._newton_step(X, weights, gradient))
         distance = float(np.max(distance, initial=0.0))
         n_updates = max(self.t_, 1)
         if not np.isfinite(distance) or distance <= self.learning_rate * n_updates:
@@ -876,9 +885,30 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             "target: TransformedTargetRegressor(regressor=RMSpropRegressor(...), "
             "transformer=StandardScaler()), from sklearn.compose and "
             "sklearn.preprocessing; or use a larger learning_rate, of the "
-            f"order of {distance / n_updates:.3g} to cover that distance in "
-            "this fit's updates."
+            f"order of {2 * distance / n_updates:.3g} to cover that distance in "
+            "half this fit's updates."
         )
+
+    def _newton_step(self, X, weights, gradient):
+        """``H^+ g`` for each target's gradient row ``g`` (intercept last).
+
+        ``H`` is the Hessian of the training objective in the coefficients
+        and the intercept; the intercept's row and column are left out when
+        it is not fitted.
+        """
+        total = weights.sum()
+        Xw = X.multiply(weights[:, None]).tocsr() if sparse.issparse(X) else (
+            X * weights[:, None]
+        )  # fmt: skip
+        n_features = X.shape[1]
+        hessian = np.empty((n_features + 1, n_features + 1))
+        XtWX = safe_sparse_dot(Xw.T, X, dense_output=True)
+        hessian[:-1, :-1] = np.asarray(XtWX) / total + self.alpha * np.eye(n_features)
+        hessian[:-1, -1] = hessian[-1, :-1] = np.asarray(Xw.sum(axis=0)).ravel() / total
+        hessian[-1, -1] = 1.0
+        size = n_features + 1 if self.fit_intercept else n_features
+        step = np.linalg.lstsq(hessian[:size, :size], gradient[:, :size].T, rcond=None)
+        return step[0].T
 
     def _raise_if_diverged(self, outcome, objective, epoch):
         """Raise the divergence error that an epoch's outcome calls for."""
@@ -922,6 +952,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 # cost as much as the per-epoch return to Python saves. See
 # docs/benchmarks.md for the measurement.
 _FUSED_MAX_ROWS = 20_000
+
+# Features up to which a step-size-limited fit's warning solves for the
+# distance still to travel (an n_features² Hessian) instead of estimating it.
+_NEWTON_MAX_FEATURES = 1_000
 
 
 def _run_epochs(
