@@ -3,7 +3,7 @@
 Hypothesis draws the data (shapes down to one sample, float32 or float64,
 dense or any sparse format, sample weights with zeros, one or two targets)
 and the parameters that change the arithmetic (momentum, centered, alpha,
-batch size, early stopping), and checks:
+batch size, averaging, early stopping), and checks:
 
 - a fit or partial_fit that raises leaves the estimator exactly as it was;
 - inputs are never mutated;
@@ -96,6 +96,7 @@ def parameters(draw, early_stopping=True):
         fit_intercept=draw(st.booleans()),
         random_state=draw(st.integers(0, 1000)),
         learning_rate=draw(st.sampled_from([0.01, 0.1])),
+        average=draw(st.sampled_from([False, True, 5])),
     )
     if early_stopping:
         params["early_stopping"] = draw(st.booleans())
