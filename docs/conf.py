@@ -52,7 +52,7 @@ class CommandHelp(Directive):
     optional_arguments = 1
 
     def run(self):
-        from sk_rmsprop._cli import build_parser
+        from sk_rmsprop.cli import build_parser
 
         parser = build_parser()
         if self.arguments:

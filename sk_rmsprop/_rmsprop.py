@@ -56,8 +56,8 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     learning_rate : float, default=0.01
-        Step size. Each step moves a parameter by about ``learning_rate``,
-        whatever the scale of its gradient. Must be > 0.
+        Step size: each update moves a parameter by about this much, whatever
+        the scale of its gradient. Must be > 0.
 
     decay_rate : float, default=0.9
         Decay of the moving average of squared gradients. In [0, 1).
@@ -70,15 +70,14 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Maximum number of epochs (passes over the training data) in ``fit``.
 
     batch_size : int or None, default=32
-        Number of samples per update. ``None`` uses the whole training set as
-        one batch (full-batch RMSprop); a value larger than the number of
-        samples is clipped to it.
+        Number of samples per update; ``None`` for all of them (full-batch
+        RMSprop). A value larger than the number of samples is clipped to it.
 
     tol : float or None, default=1e-3
-        Stopping tolerance. Training stops when the epoch's objective (or the
-        validation R², with ``early_stopping``) has not improved by at least
-        ``tol`` for ``n_iter_no_change`` epochs in a row. ``None`` disables
-        stopping, so that ``fit`` always runs ``n_iter`` epochs.
+        Stopping tolerance; ``None`` runs all ``n_iter`` epochs. Training
+        stops when the epoch's objective (or the validation R², with
+        ``early_stopping``) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` epochs in a row.
 
     n_iter_no_change : int, default=5
         Number of epochs without improvement before stopping. At least 1.
@@ -109,7 +108,8 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         uncentred second moment, as in ``torch.optim.RMSprop``.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split. Pass an int for
+        Seeds the shuffling and the validation split; ``None`` draws fresh
+        randomness. Pass an int for
         reproducible results: the same int gives bit-identical coefficients.
         Each epoch's order depends only on the seed and the number of epochs
         run before it, so warm starts, ``partial_fit`` streams and pickled
@@ -124,7 +124,8 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         the elapsed time.
 
     learning_rate_schedule : {"constant", "adaptive"}, default="constant"
-        How the step changes during ``fit``. ``"constant"`` keeps
+        How the step changes during ``fit``: kept, or divided by 5 whenever
+        the stopping rule fires. ``"constant"`` keeps
         ``learning_rate`` (the classic RMSprop loop). ``"adaptive"``, as in
         SGDRegressor: each time the stopping rule fires (see ``tol``), the
         step is divided by 5 and training goes on; it stops when the rule
@@ -134,10 +135,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         (``tol=None``) both schedules keep the step constant.
 
     average : bool or int, default=False
-        Polyak averaging of the iterates, as in SGDRegressor. ``True``
-        averages every iterate from the first update on; an int N > 0, those
-        from update number N on (updates are counted by ``t_``, so with
-        ``batch_size=1`` that is SGDRegressor's count of samples). ``coef_``
+        Average the iterates (Polyak averaging, as in SGDRegressor): ``True``
+        from the first update, an int N > 0 from update number N (updates
+        are counted by ``t_``, so with ``batch_size=1`` that is
+        SGDRegressor's count of samples). ``coef_``
         and ``intercept_`` are then the averages, and the stopping rule, early
         stopping and ``loss_curve_`` judge the averaged model; the last
         iterate stays in ``iterate_coef_`` and ``iterate_intercept_``, from

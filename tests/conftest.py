@@ -75,3 +75,31 @@ def sparse_regression_data():
     X = rng.normal(size=(60, 30)) * (rng.uniform(size=(60, 30)) < 0.2)
     y = X @ rng.normal(size=30) + 1.0 + 0.1 * rng.normal(size=60)
     return X, y
+
+
+@pytest.fixture(scope="session")
+def csv_file(tmp_path_factory):
+    """A CSV file of 2,000 rows: features a, b, c, d and a linear 'target'.
+
+    Shared by the command's tests, which only read it.
+    """
+    pytest.importorskip("pandas")
+    from ._command import make_frame
+
+    path = tmp_path_factory.mktemp("data") / "train.csv"
+    make_frame(2_000).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fitted_model(tmp_path_factory, csv_file):
+    """A model file fitted to `csv_file` by the command (3 epochs)."""
+    pytest.importorskip("skops")
+    from ._command import run
+
+    model = tmp_path_factory.mktemp("model") / "model.skops"
+    code, _, err = run(
+        "fit", csv_file, "--target", "target", "--model", model, "--n-iter", 3
+    )
+    assert code == 0, err
+    return model

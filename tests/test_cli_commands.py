@@ -1,68 +1,15 @@
-"""The sk-rmsprop command, run for real in a subprocess."""
-
-import os
-import subprocess
-import sys
+"""The sk-rmsprop commands, run for real in a subprocess: demo, fit, predict."""
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
+
+from ._command import assert_one_line_error, make_frame, run, run_measured
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 pytest.importorskip("skops")
 pytest.importorskip("matplotlib")
-
-
-def run(*args, cwd=None):
-    """Run ``python -m sk_rmsprop ARGS``; return (exit code, stdout, stderr)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "sk_rmsprop", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-    )
-    return done.returncode, done.stdout, done.stderr
-
-
-def run_measured(*args):
-    """Run the command; return (exit code, stderr, the child's peak memory in KiB).
-
-    ``os.wait4`` reports the resource use of that one child.
-    """
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sk_rmsprop", *map(str, args)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    stderr = process.stderr.read().decode()
-    process.stderr.close()
-    return os.waitstatus_to_exitcode(status), stderr, usage.ru_maxrss
-
-
-def make_frame(n_samples, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_samples, 4)) * [1.0, 10.0, 0.1, 100.0] + [0, 5, 0, -50]
-    y = X @ [2.0, -0.3, 10.0, 0.01] + 1.0 + 0.1 * rng.normal(size=n_samples)
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    frame["target"] = y
-    return frame
-
-
-@pytest.fixture
-def csv_file(tmp_path):
-    path = tmp_path / "train.csv"
-    make_frame(2_000).to_csv(path, index=False)
-    return path
-
-
-def assert_one_line_error(code, stderr, fragment):
-    assert code != 0
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("sk-rmsprop: error: ")
-    assert fragment in lines[0]
-    assert "Traceback" not in stderr
 
 
 def test_demo_is_the_default_and_writes_a_png(tmp_path):
@@ -148,7 +95,8 @@ def test_fit_on_chosen_features_and_options(tmp_path, csv_file):
     assert code == 0, err
     import skops.io as sio
 
-    pipeline = sio.load(model, trusted=["sk_rmsprop._rmsprop.RMSpropRegressor"])
+    saved = sio.load(model, trusted=["sk_rmsprop._rmsprop.RMSpropRegressor"])
+    pipeline = saved.regressor_
     assert list(pipeline[0].feature_names_in_) == ["a", "c"]
     estimator = pipeline[-1]
     assert estimator.batch_size is None and estimator.shuffle is False
@@ -218,3 +166,86 @@ def test_unreadable_model_file(tmp_path, csv_file):
     assert not output.exists()
     code, _, err = run("predict", "--model", tmp_path / "none.skops", csv_file)
     assert_one_line_error(code, err, "no such model file")
+
+
+def _load(path):
+    import skops.io as sio
+
+    return sio.load(path, trusted=["sk_rmsprop._rmsprop.RMSpropRegressor"])
+
+
+def test_parameters_are_checked_before_any_reading(tmp_path):
+    model = tmp_path / "model.skops"
+    model.write_bytes(b"the previous model")
+    # The data file does not exist: the parameter is checked first.
+    for value in ("0", "-3"):
+        code, _, err = run(
+            "fit", tmp_path / "absent.csv", "--target", "y", "--model", model,
+            "--n-iter", value,
+        )  # fmt: skip
+        assert_one_line_error(code, err, "'n_iter' parameter")
+    assert model.read_bytes() == b"the previous model"
+
+
+def test_fits_are_reproducible_by_default_and_say_their_seed(tmp_path, csv_file):
+    args = ("fit", csv_file, "--target", "target", "--n-iter", 3)
+    outputs, models = [], []
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.skops"
+        extra = ("--random-state", "none") if name == "c" else ()
+        code, out, err = run(*args, "--model", path, *extra)
+        assert code == 0, err
+        outputs.append(out)
+        models.append(_load(path).regressor_[-1])
+    assert "random_state=0" in outputs[0] and "random_state=none" in outputs[2]
+    assert_array_equal(models[0].coef_, models[1].coef_)
+    assert not np.array_equal(models[0].coef_, models[2].coef_)
+
+
+def test_reaching_n_iter_is_said_in_one_line(tmp_path, csv_file):
+    args = ("fit", csv_file, "--target", "target", "--model", tmp_path / "m")
+    code, _, err = run(*args, "--n-iter", 2)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "--n-iter" in warnings[0], err
+    code, _, err = run(*args, "--n-iter", 2, "--tol", "none")  # asked for 2
+    assert code == 0 and "warning" not in err, err
+
+
+def test_saved_model_counts_the_epochs_of_the_run(tmp_path, csv_file):
+    model = tmp_path / "model.skops"
+    code, out, err = run(
+        "fit", csv_file, "--target", "target", "--model", model, "--n-iter", 7,
+        "--tol", "none", "--chunksize", 500,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "7 epochs" in out
+    assert _load(model).regressor_[-1].n_iter_ == 7
+
+
+def test_a_target_in_the_thousands_fits_with_the_defaults(tmp_path):
+    frame = make_frame(3_000)
+    frame["target"] = 5_000 + 1_000 * frame["target"]  # a price
+    data = tmp_path / "prices.csv"
+    frame.to_csv(data, index=False)
+    model = tmp_path / "model.skops"
+    code, _, err = run("fit", data, "--target", "target", "--model", model)
+    assert code == 0, err
+    code, out, err = run("predict", "--model", model, data)
+    assert code == 0, err
+    predicted = np.array(out.split()[1:], dtype=float)
+    y = frame["target"].to_numpy()
+    r2 = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert r2 > 0.99
+    # In original units, loaded with only the project's type trusted.
+    saved = _load(model)
+    assert abs(saved.transformer_.mean_[0] - y.mean()) < 1e-6 * abs(y.mean())
+
+
+def test_a_model_file_holding_something_else_is_named(tmp_path, csv_file):
+    import skops.io as sio
+
+    model = tmp_path / "dict.skops"
+    sio.dump({"coef": [1.0, 2.0]}, model)
+    code, _, err = run("predict", "--model", model, csv_file)
+    assert_one_line_error(code, err, "holds a dict")
