@@ -234,12 +234,45 @@ def test_cli_fit_with_a_scheduler_reads_parquet_on_the_cluster(client, tmp_path)
         0,
     )
     assert done.returncode == 0, done.stderr
-    assert "epoch 1" in done.stderr
+    assert "fit: " in done.stderr and " epochs in " in done.stderr
     done = run("predict", "--model", model, data)
     assert done.returncode == 0, done.stderr
     predicted = np.array(done.stdout.split()[1:], dtype=float)
     r2 = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
     assert r2 > 0.99
+
+
+def test_cli_fit_with_a_scheduler_skips_an_empty_file_of_the_dataset(client, tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(2_000, 3))
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(target=X @ [1.0, 2, 3])
+    data = tmp_path / "dataset"
+    data.mkdir()
+    # Three files, the middle one empty: what the local path reads fine.
+    frame.iloc[:1_000].to_parquet(data / "part.0.parquet")
+    frame.iloc[:0].to_parquet(data / "part.1.parquet")
+    frame.iloc[1_000:].to_parquet(data / "part.2.parquet")
+    model = tmp_path / "model.skops"
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_rmsprop", "fit", str(data), "--target",
+         "target", "--scheduler", client.scheduler.address, "--model",
+         str(model), "--n-iter", "20", "--learning-rate", "0.05"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_rmsprop", "predict", "--model", str(model),
+         str(data)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    predicted = np.array(done.stdout.split()[1:], dtype=float)
+    y = frame["target"].to_numpy()
+    assert 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2) > 0.99
 
 
 def test_reordered_dataframe_columns_raise_before_any_task(client, data):
