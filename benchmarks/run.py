@@ -474,6 +474,27 @@ def cold_compile_seconds():
     return first, later
 
 
+def command_start_seconds(repeats):
+    """Median wall seconds of ``sk-rmsprop --help`` and of a usage error.
+
+    Each in a fresh process (``python -m sk_rmsprop``), the two taking turns;
+    a bare ``python -c pass`` is timed alongside for the interpreter's share.
+    """
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "sk-rmsprop --help": [sys.executable, "-m", "sk_rmsprop", "--help"],
+        "sk-rmsprop fit --help": [sys.executable, "-m", "sk_rmsprop", "fit", "-h"],
+        "sk-rmsprop fit (usage error)": [sys.executable, "-m", "sk_rmsprop", "fit"],
+    }
+    times = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
 # The README's and the user guide's settings for the closest fit.
 ACCURACY_RECIPE = dict(learning_rate=0.001, momentum=0.9, average=True, tol=1e-5)
 
@@ -819,6 +840,13 @@ def main():
             )
 
     print_accuracy()
+
+    print("\n## Command-line start-up\n")
+    print(f"Wall time, median of {max(repeats, 5)} fresh processes taking turns:\n")
+    print("| command | seconds |")
+    print("|---|---|")
+    for name, seconds in command_start_seconds(max(repeats, 5)).items():
+        print(f"| `{name}` | {seconds:.3f} |")
 
     first, later = cold_compile_seconds()
     print("\n## Compilation\n")
