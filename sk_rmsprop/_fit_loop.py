@@ -29,6 +29,7 @@ from numba import types
 from numba.extending import overload
 
 from ._compile import jit
+from ._losses import weighted_loss
 from ._order import shuffled_rows
 from ._state import A, V, W
 
@@ -140,7 +141,9 @@ def averaged_count(averaging, update):
 
 
 @jit()
-def judged_objective(X, S, alpha, averaging, done, order, weight_sum, objective_sums):
+def judged_objective(
+    X, S, alpha, loss, averaging, done, order, weight_sum, objective_sums
+):
     """The slot of the parameters that judge the epoch; their objective sums.
 
     Before averaging begins that is the iterate, slot `W`, and the epoch's
@@ -161,12 +164,12 @@ def judged_objective(X, S, alpha, averaging, done, order, weight_sum, objective_
             if w == 0:
                 continue
             residual = _row_prediction(X, i, S, A, k) - Y[i, k]
-            total += w * residual * residual
+            total += weighted_loss(loss, w, residual)[0]
         penalty = 0.0
         if alpha > 0:
             for j in range(S.shape[0] - 1):
                 penalty += S[j, k, A] * S[j, k, A]
-        objective_sums[k] = total / 2 + weight_sum * (alpha / 2) * penalty
+        objective_sums[k] = total + weight_sum * (alpha / 2) * penalty
     return A
 
 

@@ -13,6 +13,10 @@ An epoch kernel runs as many epochs as its ``record`` has room for, calling
 lives in the kernels, not around them, so that the large epoch body is
 compiled once: numba re-optimises every function a compiled caller links in.)
 
+The loss is given as ``loss`` (see `sk_rmsprop._losses`): a batch's
+gradient sums ``w * dL/dr * x`` over its rows, whatever the loss, so the
+update rule and the deferred sparse updates do not depend on it.
+
 Iterate averaging is given as ``averaging = (first, before)``: the number of
 the update (counting from 1 over the model's life) from which the iterates
 are averaged, 0 for never, and the number of updates made before the call.
@@ -38,6 +42,7 @@ from ._fit_loop import (
     finish_epoch,
     judged_objective,
 )
+from ._losses import weighted_loss
 from ._state import A, B, G, M, V, W
 
 
@@ -216,7 +221,7 @@ def _catch_up(S, j, n_steps, last, rule, tables, averaging):
 def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept, count):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
-    Slot `G` holds the batch's sums of ``w * residual * x``; the gradient is
+    Slot `G` holds the batch's sums of ``w * dL/dr * x``; the gradient is
     that sum over the batch weight, plus ``alpha * coef``. The visited sums are
     reset to zero for the next batch. With ``count > 0`` the new iterate is
     the ``count``-th taken into the average in slot `A`.
@@ -261,8 +266,8 @@ def _objective_buffers(n_targets, zero):
 def _add_batch_objective(objective_sums, losses, S, batch_weight, alpha):
     """Add a batch's objective to each target's sum; reset ``losses``.
 
-    ``losses[k]`` holds the batch's sum of ``w * residual**2`` for target k;
-    the batch adds half of it plus ``batch_weight * alpha / 2 * ||coef_k||**2``
+    ``losses[k]`` holds the batch's sum of ``w * L(residual)`` for target k;
+    the batch adds it plus ``batch_weight * alpha / 2 * ||coef_k||**2``
     (the intercepts are not penalised). The sums run over all rows of the
     epoch, so they are kept in float64.
     """
@@ -272,7 +277,7 @@ def _add_batch_objective(objective_sums, losses, S, batch_weight, alpha):
         if alpha > 0:
             for j in range(S.shape[0] - 1):
                 penalty += S[j, k, W] * S[j, k, W]
-        objective_sums[k] += losses[k] / 2 + batch_weight * (alpha / 2) * penalty
+        objective_sums[k] += losses[k] + batch_weight * (alpha / 2) * penalty
         losses[k] = zero
 
 
@@ -284,6 +289,7 @@ def dense_epochs(
     rule,
     alpha,
     fit_intercept,
+    loss,
     averaging,
     order,
     visit,
@@ -374,9 +380,8 @@ def dense_epochs(
                     w = sample_weight[start + r]
                     if w == 0:
                         continue
-                    residual = pred[r] - Y[start + r, k]
-                    losses[k] += w * residual * residual
-                    wr = w * residual
+                    value, wr = weighted_loss(loss, w, pred[r] - Y[start + r, k])
+                    losses[k] += value
                     for j in range(n_features):
                         grad[k, j] += wr * Xb[r, j]
                     grad[k, n_features] += wr
@@ -394,7 +399,7 @@ def dense_epochs(
             )
             n_updates += 1
         slot = judged_objective(
-            X, S, alpha, averaging, before + n_updates, order, weight_sum,
+            X, S, alpha, loss, averaging, before + n_updates, order, weight_sum,
             objective_sums,
         )  # fmt: skip
         outcome = finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record)
@@ -416,6 +421,7 @@ def sparse_epochs(
     rule,
     alpha,
     fit_intercept,
+    loss,
     averaging,
     order,
     visit,
@@ -534,9 +540,8 @@ def sparse_epochs(
                     pred = S[n_features, k, W]
                     for p in range(indptr[i], indptr[i + 1]):
                         pred += data[p] * S[indices[p], k, W]
-                    residual = pred - Y[ii, k]
-                    losses[k] += w * residual * residual
-                    wr = w * residual
+                    value, wr = weighted_loss(loss, w, pred - Y[ii, k])
+                    losses[k] += value
                     for p in range(indptr[i], indptr[i + 1]):
                         S[indices[p], k, G] += wr * data[p]
                     S[n_features, k, G] += wr
@@ -558,7 +563,7 @@ def sparse_epochs(
                     last = before + n_updates
                     _catch_up(S, j, idle, last, step_rule, tables, averaging)
         slot = judged_objective(
-            (data, indices, indptr, n_features), S, alpha, averaging,
+            (data, indices, indptr, n_features), S, alpha, loss, averaging,
             before + n_updates, order, weight_sum, objective_sums,
         )  # fmt: skip
         outcome = finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record)

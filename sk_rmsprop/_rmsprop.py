@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 from . import _fit_loop
 from ._fit_loop import gather_visit, r2_denominators
 from ._kernels import dense_epochs, sparse_epochs
+from ._losses import LOSSES
 from ._order import epoch_order
 from ._state import zero_state
 
@@ -144,6 +145,25 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         iterate stays in ``iterate_coef_`` and ``iterate_intercept_``, from
         where ``partial_fit`` and warm starts resume. ``False`` or 0: no
         averaging.
+
+    loss : {"squared_error", "huber", "epsilon_insensitive", \
+            "squared_epsilon_insensitive", "quantile"}, default="squared_error"
+        The loss of a residual ``r = prediction - y``: ``r**2 / 2``; Huber's
+        (quadratic up to ``huber_delta``, linear beyond); ``max(|r| -
+        insensitivity, 0)`` (a linear SVR); its square; or the pinball loss of
+        ``quantile``. The definitions are SGDRegressor's (see Notes).
+
+    huber_delta : float, default=1.35
+        Residual beyond which the Huber loss is linear; only with
+        ``loss="huber"``. Must be > 0. SGDRegressor calls it ``epsilon``.
+
+    insensitivity : float, default=0.1
+        Residuals smaller than this cost nothing; only with the
+        epsilon-insensitive losses. Must be >= 0. SGDRegressor calls it
+        ``epsilon``.
+
+    quantile : float, default=0.5
+        The quantile that ``loss="quantile"`` estimates. In (0, 1).
 
     Attributes
     ----------
@@ -336,6 +356,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "verbose": ["verbose"],
         "learning_rate_schedule": [StrOptions({"constant", "adaptive"})],
         "average": ["boolean", Interval(Integral, 0, None, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "insensitivity": [Interval(Real, 0, None, closed="left")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -360,6 +384,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         verbose=0,
         learning_rate_schedule="constant",
         average=False,
+        loss="squared_error",
+        huber_delta=1.35,
+        insensitivity=0.1,
+        quantile=0.5,
     ):
         self.learning_rate = learning_rate
         self.decay_rate = decay_rate
@@ -380,6 +408,10 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.verbose = verbose
         self.learning_rate_schedule = learning_rate_schedule
         self.average = average
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.insensitivity = insensitivity
+        self.quantile = quantile
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -630,7 +662,7 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         return "A" if 0 < first <= n_updates else "W"
 
     def _kernel_options(self, dtype):
-        """The kernels' ``(rule, alpha, fit_intercept)`` in ``dtype``.
+        """The kernels' ``(rule, alpha, fit_intercept, loss)`` in ``dtype``.
 
         Raises if a hyperparameter is not representable in that dtype, as
         ``epsilon=1e-50`` is not in float32: it would round to 0 there.
@@ -654,7 +686,14 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             cast(self.momentum),
             self.centered,
         )
-        return rule, cast(self.alpha), self.fit_intercept
+        loss = (
+            LOSSES[self.loss],
+            cast(self.huber_delta),
+            cast(self.insensitivity),
+            cast(self.quantile),
+            cast(1 - self.quantile),
+        )
+        return rule, cast(self.alpha), self.fit_intercept, loss
 
     def _split(self, X, Y, sample_weight):
         """The training rows and, with early stopping, the validation data.
@@ -693,20 +732,23 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         return rows, (X[val_rows], Y[val_rows], sample_weight[val_rows])
 
     def _default_intercept(self, Y, sample_weight):
-        """Starting intercepts: the weighted mean of each column of Y, or zero.
+        """Starting intercepts, or zero: the best constant of each column of Y.
 
-        Each column is averaged on its own, as a contiguous array, so that a
-        target starts at the same value to the last bit whatever the other
-        targets (a reduction along axis 0 of a 2-D array sums in another order).
+        The weighted mean for the squared losses, the weighted median for
+        the absolute-type ones (huber, epsilon_insensitive) and the weighted
+        ``quantile`` for the pinball loss. Each column is taken on its own,
+        as a contiguous array, so that a target starts at the same value to
+        the last bit whatever the other targets (a reduction along axis 0 of
+        a 2-D array sums in another order).
         """
         if not self.fit_intercept:
             return 0
-        return np.array(
-            [
-                np.average(np.ascontiguousarray(Y[:, k]), weights=sample_weight)
-                for k in range(Y.shape[1])
-            ]
-        )
+        level = {"huber": 0.5, "epsilon_insensitive": 0.5, "quantile": self.quantile}
+        columns = [np.ascontiguousarray(Y[:, k]) for k in range(Y.shape[1])]
+        if self.loss in level:
+            q = level[self.loss]
+            return np.array([_weighted_quantile(y, sample_weight, q) for y in columns])
+        return np.array([np.average(y, weights=sample_weight) for y in columns])
 
     def _apply_init(self, state, coef_init, intercept_init, y_ndim):
         """Overwrite the starting parameters with user-given values."""
@@ -820,7 +862,9 @@ class RMSpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.loss_curve_ = list(self.loss_curve_) + run.loss_curve[:n_run].tolist()
         self.best_loss_ = min(self.loss_curve_)
         if outcome != _fit_loop.STOPPED and self.tol is not None:
-            cause = self._step_limited_cause(X, Y, sample_weight, rows, state)
+            cause = ""
+            if self.loss == "squared_error":  # the diagnosis solves its objective
+                cause = self._step_limited_cause(X, Y, sample_weight, rows, state)
             advice = cause or " Consider increasing n_iter."
             warnings.warn(
                 f"Maximum number of epochs (n_iter={self.n_iter}) reached "
@@ -1305,6 +1349,15 @@ def _check_csr_structure(X):
             "X is a malformed sparse matrix: its row pointers (indptr) are not "
             "non-decreasing within the column index array."
         )
+
+
+def _weighted_quantile(y, sample_weight, quantile):
+    """The smallest value of ``y`` with at least ``quantile`` of the weight at
+    or below it: a minimiser of the weighted pinball loss of ``quantile``."""
+    order = np.argsort(y, kind="stable")
+    cumulative = np.cumsum(sample_weight[order])
+    index = np.searchsorted(cumulative, quantile * cumulative[-1], side="left")
+    return y[order[min(index, len(y) - 1)]]
 
 
 def _check_finite_init(name, value):

@@ -28,6 +28,10 @@ def rmsprop_reference(
     alpha=0.0,
     fit_intercept=True,
     average=False,
+    loss="squared_error",
+    huber_delta=1.35,
+    insensitivity=0.1,
+    quantile=0.5,
 ):
     """Return (coef, intercept) after one epoch per permutation.
 
@@ -36,6 +40,7 @@ def rmsprop_reference(
     epoch, or a sequence of one per epoch (a schedule). With ``average``
     (True, or the number of the first update averaged), the mean of the
     iterates from that update on is returned instead, once there is one.
+    ``loss`` names the loss whose derivative (`dloss`) makes the gradient.
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
@@ -65,10 +70,11 @@ def rmsprop_reference(
                 continue
             y_pred = x_batch @ coef.T + intercept
             error = y_pred - y_batch
+            slope = dloss(error, loss, huber_delta, insensitivity, quantile)
             grad = {
-                "coef": (w_batch[:, None] * error).T @ x_batch / w_batch.sum()
+                "coef": (w_batch[:, None] * slope).T @ x_batch / w_batch.sum()
                 + alpha * coef,
-                "intercept": w_batch @ error / w_batch.sum(),
+                "intercept": w_batch @ slope / w_batch.sum(),
             }
             for name in params:
                 if name == "intercept" and not fit_intercept:
@@ -98,3 +104,35 @@ def rmsprop_reference(
     if n_averaged:
         return iterate_sum["coef"] / n_averaged, iterate_sum["intercept"] / n_averaged
     return coef, intercept
+
+
+def loss_value(r, loss, huber_delta=1.35, insensitivity=0.1, quantile=0.5):
+    """The loss of residuals ``r = prediction - y``, elementwise."""
+    a = np.abs(r)
+    if loss == "squared_error":
+        return r**2 / 2
+    if loss == "huber":
+        return np.where(a <= huber_delta, r**2 / 2, huber_delta * (a - huber_delta / 2))
+    if loss == "epsilon_insensitive":
+        return np.maximum(a - insensitivity, 0)
+    if loss == "squared_epsilon_insensitive":
+        return np.maximum(a - insensitivity, 0) ** 2
+    if loss == "quantile":
+        return np.where(r > 0, (1 - quantile) * r, -quantile * r)
+    raise ValueError(loss)
+
+
+def dloss(r, loss, huber_delta=1.35, insensitivity=0.1, quantile=0.5):
+    """The derivative of `loss_value` in ``r``, with scikit-learn's choice at kinks."""
+    a = np.abs(r)
+    if loss == "squared_error":
+        return r
+    if loss == "huber":
+        return np.clip(r, -huber_delta, huber_delta)
+    if loss == "epsilon_insensitive":
+        return np.sign(r) * (a > insensitivity)
+    if loss == "squared_epsilon_insensitive":
+        return 2 * np.sign(r) * np.maximum(a - insensitivity, 0)
+    if loss == "quantile":
+        return np.where(r > 0, 1 - quantile, -quantile)
+    raise ValueError(loss)

@@ -46,12 +46,13 @@ def test_predict_reads_standard_input_given_dash(fitted_model, csv_file):
     assert len(from_stdin[1].splitlines()) == 2_001
 
 
-def test_fit_reads_standard_input_given_dash(tmp_path, csv_file):
+@pytest.mark.parametrize("source", ["-", "/dev/stdin"])
+def test_fit_reads_standard_input(tmp_path, csv_file, source):
     args = ("--target", "target", "--n-iter", 4, "--tol", "none")
     code, _, err = run("fit", csv_file, *args, "--model", tmp_path / "file.skops")
     assert code == 0, err
     code, _, err = run(
-        "fit", "-", *args, "--model", tmp_path / "stdin.skops",
+        "fit", source, *args, "--model", tmp_path / "stdin.skops",
         input=csv_file.read_text(),
     )  # fmt: skip
     assert code == 0, err
