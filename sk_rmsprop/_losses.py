@@ -57,7 +57,8 @@ def epsilon_insensitive(w, r, insensitivity):
     threshold and 0 within it, kinks included."""
     excess = abs(r) - insensitivity
     if excess <= 0:
-        return w * 0, w * 0
+        zero = w - w  # in w's dtype: an int literal would make it float64
+        return zero, zero
     return w * excess, w if r > 0 else -w
 
 
@@ -67,7 +68,8 @@ def squared_epsilon_insensitive(w, r, insensitivity):
     ``2 * sign(r) * max(|r| - insensitivity, 0)``."""
     excess = abs(r) - insensitivity
     if excess <= 0:
-        return w * 0, w * 0
+        zero = w - w
+        return zero, zero
     slope = excess + excess if r > 0 else -(excess + excess)
     return w * (excess * excess), w * slope
 
