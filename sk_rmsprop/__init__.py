@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 
 # The public classes are imported on first use: importing them loads numba and
 # scikit-learn, which the command line's --help and usage errors do not need.
-_LAZY = {"LossCurveDisplay": "._display", "RMSpropRegressor": "._rmsprop"}
+_LAZY = {"LossCurveDisplay": "._display", "RMSpropRegressor": "._regressor"}
 
 
 def __getattr__(name):

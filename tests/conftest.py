@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
 
-import sk_rmsprop._rmsprop as rmsprop_module
+import sk_rmsprop._base as base_module
 
 
 @pytest.fixture
@@ -46,14 +46,14 @@ def recorded_permutations(monkeypatch):
     A loop that visited rows in any other order would then fail the oracle.
     """
     permutations = []
-    draw = rmsprop_module._epoch_order
+    draw = base_module._epoch_order
 
     def recording_draw(*args):
         perm = draw(*args)
         permutations.append(perm.copy())
         return perm
 
-    fused = rmsprop_module._EpochRun.fused
+    fused = base_module._EpochRun.fused
 
     def recording_fused(run):
         n_run, n_updates, outcome = fused(run)
@@ -63,8 +63,8 @@ def recorded_permutations(monkeypatch):
             permutations.append(draw(run.rows, seed, epoch, shuffle).copy())
         return n_run, n_updates, outcome
 
-    monkeypatch.setattr(rmsprop_module, "_epoch_order", recording_draw)
-    monkeypatch.setattr(rmsprop_module._EpochRun, "fused", recording_fused)
+    monkeypatch.setattr(base_module, "_epoch_order", recording_draw)
+    monkeypatch.setattr(base_module._EpochRun, "fused", recording_fused)
     return permutations
 
 

@@ -95,7 +95,7 @@ def test_fit_on_chosen_features_and_options(tmp_path, csv_file):
     assert code == 0, err
     import skops.io as sio
 
-    saved = sio.load(model, trusted=["sk_rmsprop._rmsprop.RMSpropRegressor"])
+    saved = sio.load(model, trusted=["sk_rmsprop._regressor.RMSpropRegressor"])
     pipeline = saved.regressor_
     assert list(pipeline[0].feature_names_in_) == ["a", "c"]
     estimator = pipeline[-1]
@@ -171,7 +171,7 @@ def test_unreadable_model_file(tmp_path, csv_file):
 def _load(path):
     import skops.io as sio
 
-    return sio.load(path, trusted=["sk_rmsprop._rmsprop.RMSpropRegressor"])
+    return sio.load(path, trusted=["sk_rmsprop._regressor.RMSpropRegressor"])
 
 
 def test_parameters_are_checked_before_any_reading(tmp_path):

@@ -58,7 +58,7 @@ def test_fit_reads_standard_input(tmp_path, csv_file, source):
     assert code == 0, err
     import skops.io as sio
 
-    trusted = ["sk_rmsprop._rmsprop.RMSpropRegressor"]
+    trusted = ["sk_rmsprop._regressor.RMSpropRegressor"]
     models = [
         sio.load(tmp_path / name, trusted=trusted).regressor_[-1]
         for name in ("file.skops", "stdin.skops")

@@ -11,8 +11,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sk_rmsprop
+from sk_rmsprop._base import _stopping
 from sk_rmsprop._kernels import dense_epochs, powers, rmsprop_idle_steps, rmsprop_step
-from sk_rmsprop._rmsprop import _stopping
 from sk_rmsprop._state import zero_state
 
 LR, RHO, EPS = 0.1, 0.9, 1e-8
@@ -94,6 +94,7 @@ def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
         rule,
         X.dtype.type(0),
         fit_intercept,
+        (0, *(X.dtype.type(v) for v in (1.35, 0.1, 0.5, 0.5))),  # squared error
         (0, 0),  # no averaging
         order,
         (perm, Y, sw),

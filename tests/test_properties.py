@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-import sk_rmsprop._rmsprop as rmsprop_module
+import sk_rmsprop._base as base_module
 from sk_rmsprop import RMSpropRegressor
 
 # Bounded so that the whole suite stays within a few minutes on 2 cores. On CI
@@ -134,7 +134,7 @@ def _assert_same(a, b):
 def _fit_quietly(model, *args, **kwargs):
     """Fit without convergence warnings; reject the example if fit refuses
     sample weights that leave the training or validation rows weightless
-    (a refusal tested on its own in test_rmsprop.py)."""
+    (a refusal tested on its own in test_regressor.py)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
@@ -201,15 +201,13 @@ def test_a_failed_call_leaves_the_estimator_as_it_was(
         original_fused(run)
         raise error("injected")
 
-    original_epoch = rmsprop_module._run_epochs
-    original_fused = rmsprop_module._EpochRun.fused
-    patches = [mock.patch.object(rmsprop_module, "_run_epochs", failing_epoch)]
+    original_epoch = base_module._run_epochs
+    original_fused = base_module._EpochRun.fused
+    patches = [mock.patch.object(base_module, "_run_epochs", failing_epoch)]
     if fused:
-        patches.append(
-            mock.patch.object(rmsprop_module._EpochRun, "fused", failing_fused)
-        )
+        patches.append(mock.patch.object(base_module._EpochRun, "fused", failing_fused))
     else:
-        patches.append(mock.patch.object(rmsprop_module, "_FUSED_MAX_ROWS", 0))
+        patches.append(mock.patch.object(base_module, "_FUSED_MAX_ROWS", 0))
     with patches[0], patches[1], pytest.raises((ValueError, RuntimeError, error)):
         model.set_params(n_iter=3)
         if method == "fit":

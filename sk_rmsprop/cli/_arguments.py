@@ -50,9 +50,9 @@ def _first_sentence(description):
 def estimator_parameters():
     """``[(name, default, type text, one-line help)]`` of RMSpropRegressor.
 
-    Read from ``sk_rmsprop/_rmsprop.py`` with `ast`, in signature order.
+    Read from ``sk_rmsprop/_regressor.py`` with `ast`, in signature order.
     """
-    source = Path(__file__).resolve().parents[1] / "_rmsprop.py"
+    source = Path(__file__).resolve().parents[1] / "_regressor.py"
     cls = _estimator_class(ast.parse(source.read_text(encoding="utf-8")))
     init = next(
         node

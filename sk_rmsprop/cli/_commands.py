@@ -26,7 +26,7 @@ MODEL_STEP_NAMES = ("scale", "model")
 
 
 def _trusted():
-    from .._rmsprop import RMSpropRegressor
+    from .._regressor import RMSpropRegressor
 
     return [f"{RMSpropRegressor.__module__}.{RMSpropRegressor.__name__}"]
 
@@ -85,7 +85,7 @@ def load_model(path):
 
 
 def _estimator_from_args(args):
-    from .._rmsprop import RMSpropRegressor
+    from .._regressor import RMSpropRegressor
 
     params = {
         name: getattr(args, name)
@@ -347,7 +347,7 @@ def command_demo(args, out=sys.stdout):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from .._rmsprop import RMSpropRegressor
+    from .._regressor import RMSpropRegressor
 
     X, y = load_diabetes(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)

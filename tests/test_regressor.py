@@ -200,7 +200,7 @@ def test_fused_fit_equals_the_epoch_by_epoch_fit(
     weighted,
     multi_output,
 ):
-    import sk_rmsprop._rmsprop as module
+    import sk_rmsprop._base as module
 
     X, y, sample_weight = _setting_data(sparse_regression_data, weighted, multi_output)
     params = dict(
@@ -831,7 +831,7 @@ def test_failed_fit_keeps_fitted_model(regression_data):
 
 @pytest.mark.parametrize("path", ["fused", "one by one"])
 def test_interrupted_fit_keeps_fitted_model(regression_data, monkeypatch, path):
-    import sk_rmsprop._rmsprop as module
+    import sk_rmsprop._base as module
 
     X, y = regression_data
     model = RMSpropRegressor(n_iter=5, tol=None, random_state=0).fit(X, y)
@@ -989,7 +989,7 @@ def test_zero_weight_on_every_validation_row_raises_before_training(
     RMSpropRegressor(n_iter=1, tol=None, **params).fit(X, y)
     sample_weight = np.zeros(X.shape[0])
     sample_weight[recorded_permutations[0]] = 1.0  # the training rows only
-    import sk_rmsprop._rmsprop as module
+    import sk_rmsprop._base as module
 
     runs = []
     original = module._EpochRun.__init__
