@@ -302,10 +302,13 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
                     f"int in the range [1, inf){extra}, not a bool. Got {value!r}."
                 )
 
-    def _averaging(self):
-        """The kernels' ``averaging``: the first update averaged, and ``t_``."""
-        first = 0 if self.average is False else int(self.average)
-        return first, self.t_
+    def _averaging(self, n_updates=0):
+        """The kernels' ``averaging``: the first update averaged and the
+        updates made so far (``t_`` plus ``n_updates`` of this run), or None
+        without averaging."""
+        if self.average is False or int(self.average) == 0:
+            return None
+        return int(self.average), self.t_ + n_updates
 
     def _published_slot(self, n_updates=None):
         """The state slot that ``coef_`` and ``intercept_`` come from.
@@ -313,9 +316,12 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
         The average ``"A"`` once averaging has begun, after ``n_updates``
         updates (by default ``t_``), the iterate ``"W"`` before.
         """
-        first, done = self._averaging()
+        averaging = self._averaging()
+        if averaging is None:
+            return "W"
+        first, done = averaging
         n_updates = done if n_updates is None else n_updates
-        return "A" if 0 < first <= n_updates else "W"
+        return "A" if first <= n_updates else "W"
 
     def _kernel_options(self, dtype):
         """The kernels' ``(rule, alpha, fit_intercept, loss)`` in ``dtype``.
@@ -712,8 +718,7 @@ class _EpochRun:
         with closing(visits):
             for e, visit in enumerate(visits):
                 epoch_context = callbacks.epoch_context()
-                first, before = estimator._averaging()
-                done = before + n_updates
+                done = estimator.t_ + n_updates
                 slot = estimator._published_slot(done)
                 callbacks.begin(epoch_context, self.state[slot])
                 record = (self.loss_curve[e : e + 1], self.scores[e : e + 1])
@@ -722,7 +727,7 @@ class _EpochRun:
                     self.state,
                     self.batch_size,
                     self.options,
-                    (first, done),
+                    estimator._averaging(n_updates),
                     order,
                     visit,
                     self.stopping,

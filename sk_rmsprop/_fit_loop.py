@@ -131,13 +131,27 @@ def _predict(X, S, slot, out):
 def averaged_count(averaging, update):
     """How many iterates the average holds after update number ``update``.
 
-    ``averaging = (first, before)`` (see `sk_rmsprop._kernels`): updates are
-    numbered from 1 over the model's life; 0 means no averaging yet.
+    ``averaging = (first, before)``, or None without averaging (see
+    `sk_rmsprop._kernels`): updates are numbered from 1 over the model's
+    life; 0 means no averaging yet.
     """
+    if averaging is None:
+        return 0
     first = averaging[0]
-    if first <= 0 or update < first:
+    if update < first:
         return 0
     return update - first + 1
+
+
+@jit(inline="always")
+def updates_before(averaging, n_updates):
+    """The number of the model's updates before the run's ``n_updates`` latest.
+
+    Only averaging counts over the model's life; without it, the run's own.
+    """
+    if averaging is None:
+        return n_updates
+    return averaging[1] + n_updates
 
 
 @jit()

@@ -19,7 +19,10 @@ update rule and the deferred sparse updates do not depend on it.
 
 Iterate averaging is given as ``averaging = (first, before)``: the number of
 the update (counting from 1 over the model's life) from which the iterates
-are averaged, 0 for never, and the number of updates made before the call.
+are averaged, and the number of updates made before the call; or None,
+without averaging. None is a type of its own to numba, which compiles the
+kernels without any of the averaging code then: present in the sparse
+catch-up loop, even untaken, that code made the epoch three times slower.
 
 The rule's hyperparameters travel together as one tuple,
 ``rule = (lr, rho, one_minus_rho, eps, mu, centered)``, with every float in the
@@ -41,6 +44,7 @@ from ._fit_loop import (
     epoch_rule,
     finish_epoch,
     judged_objective,
+    updates_before,
 )
 from ._losses import weighted_loss
 from ._state import A, B, G, M, V, W
@@ -139,7 +143,7 @@ def rmsprop_idle_steps(w, v, m, b, rho_n, mu_n, mu_sum, rule):
     return w, v, m, b
 
 
-@jit()
+@jit(inline="always")
 def average_step(a, w, count):
     """The running average of ``count`` iterates, ``w`` the newest; ``a`` of the others.
 
@@ -198,23 +202,30 @@ def _catch_up(S, j, n_steps, last, rule, tables, averaging):
 
     ``last`` is the number (over the model's life) of the last of them.
     ``tables`` holds rho**n, mu**n, mu + ... + mu**n and the running sums of
-    the latter for every n. The updates from number ``averaging[0]`` on are
-    averaged, in closed form.
+    the latter for every n. With averaging, the updates from number
+    ``averaging[0]`` on are averaged, in closed form (`_catch_up_averaged`).
     """
-    n_averaged = 0
-    if averaging[0] > 0:
-        n_averaged = last - max(averaging[0], last - n_steps + 1) + 1
-        n_averaged = min(max(n_averaged, 0), n_steps)
+    if averaging is None:  # pruned at compile time: no averaging code at all
+        _idle_steps(S, j, n_steps, rule, tables)
+    elif last >= averaging[0]:
+        _catch_up_averaged(S, j, n_steps, last, rule, tables, averaging)
+    else:
+        _idle_steps(S, j, n_steps, rule, tables)
+
+
+@jit(inline="always")
+def _catch_up_averaged(S, j, n_steps, last, rule, tables, averaging):
+    """`_catch_up` when some of the deferred updates are averaged."""
+    n_averaged = min(last - max(averaging[0], last - n_steps + 1) + 1, n_steps)
     if n_steps > n_averaged:
         _idle_steps(S, j, n_steps - n_averaged, rule, tables)
-    if n_averaged > 0:
-        count = averaged_count(averaging, last)
-        mu_cum = tables[3][n_averaged]
-        for k in range(S.shape[1]):
-            S[j, k, A] = average_idle_steps(
-                S[j, k, A], S[j, k, W], S[j, k, B], n_averaged, count, mu_cum, rule
-            )
-        _idle_steps(S, j, n_averaged, rule, tables)
+    count = averaged_count(averaging, last)
+    mu_cum = tables[3][n_averaged]
+    for k in range(S.shape[1]):
+        S[j, k, A] = average_idle_steps(
+            S[j, k, A], S[j, k, W], S[j, k, B], n_averaged, count, mu_cum, rule
+        )
+    _idle_steps(S, j, n_averaged, rule, tables)
 
 
 @jit(inline="always")
@@ -341,7 +352,7 @@ def dense_epochs(
     for e in range(record[0].shape[0]):
         begin_epoch(order, e, visit)
         step_rule = epoch_rule(rule, stopping)
-        before = averaging[1] + total_updates
+        before = updates_before(averaging, total_updates)
         n_updates = 0
         objective_sums, losses = _objective_buffers(n_targets, zero)
         weight_sum = 0.0
@@ -473,7 +484,7 @@ def sparse_epochs(
     for e in range(record[0].shape[0]):
         begin_epoch(order, e, visit)
         step_rule = epoch_rule(rule, stopping)
-        before = averaging[1] + total_updates
+        before = updates_before(averaging, total_updates)
         n_updates = 0  # this epoch's: the deferred-update markers count them
         for j in range(n_features):
             # mark[j] >= 0: column j has received mark[j] of this epoch's updates;

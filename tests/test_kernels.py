@@ -95,7 +95,7 @@ def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
         X.dtype.type(0),
         fit_intercept,
         (0, *(X.dtype.type(v) for v in (1.35, 0.1, 0.5, 0.5))),  # squared error
-        (0, 0),  # no averaging
+        None,  # no averaging
         order,
         (perm, Y, sw),
         _stopping(X, Y, sw, state, LR),
