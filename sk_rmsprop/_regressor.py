@@ -404,6 +404,7 @@ class RMSpropRegressor(RegressorMixin, BaseRMSprop):
             cast(self.insensitivity),
             cast(self.quantile),
             cast(1 - self.quantile),
+            cast(0.5),
         )
 
     def _default_intercept(self, Y, sample_weight):

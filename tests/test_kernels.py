@@ -94,7 +94,7 @@ def _epoch(X, Y, sw, perm, batch_size, W, fit_intercept=True):
         rule,
         X.dtype.type(0),
         fit_intercept,
-        (0, *(X.dtype.type(v) for v in (1.35, 0.1, 0.5, 0.5))),  # squared error
+        (0, *(X.dtype.type(v) for v in (1.35, 0.1, 0.5, 0.5, 0.5))),  # squared error
         None,  # no averaging
         order,
         (perm, Y, sw),

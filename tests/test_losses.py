@@ -18,7 +18,8 @@ def _compiled(loss, residuals, dtype=np.float64):
     cast = np.dtype(dtype).type
     q = PARAMS["quantile"]
     options = (LOSSES[loss], cast(PARAMS["huber_delta"]),
-               cast(PARAMS["insensitivity"]), cast(q), cast(1 - q))  # fmt: skip
+               cast(PARAMS["insensitivity"]), cast(q), cast(1 - q),
+               cast(0.5))  # fmt: skip
     return loss_values(options, residuals.astype(dtype))
 
 
@@ -41,7 +42,7 @@ def test_float32_keeps_the_derivative_in_float32():
         return weighted_loss(loss, w, r)
 
     f32 = np.float32
-    call((0, f32(1), f32(0.1), f32(0.5), f32(0.5)), f32(1), f32(0.3))
+    call((0, f32(1), f32(0.1), f32(0.5), f32(0.5), f32(0.5)), f32(1), f32(0.3))
     (signature,) = call.nopython_signatures
     assert signature.return_type[1] == numba.float32
 
