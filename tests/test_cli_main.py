@@ -1,5 +1,6 @@
 """Exit statuses, signals and errors of the command (sk_rmsprop.cli._main)."""
 
+import os
 import signal
 import subprocess
 
@@ -53,9 +54,8 @@ def test_a_signal_during_fit_keeps_the_old_model(tmp_path, large_csv, name):
         "fit", large_csv, "--target", "target", "--model", model, "--n-iter",
         1_000, "--tol", "none", "--chunksize", 5_000,
     )  # fmt: skip
-    # Signal once training has begun: the first epoch's pass has started
-    # when the progress line of an early epoch could be written; here, wait
-    # long enough for the scaling pass to be under way.
+    # Signal once the command has worked for a while: past its imports
+    # (about 2 CPU seconds), into the passes over the data.
     wait_for(lambda: process.poll() is not None or _cpu_seconds(process.pid) > 3)
     process.send_signal(number)
     _, err = process.communicate(timeout=120)
@@ -68,10 +68,9 @@ def test_a_signal_during_fit_keeps_the_old_model(tmp_path, large_csv, name):
 
 def _cpu_seconds(pid):
     """CPU seconds used so far by process ``pid`` (Linux /proc)."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])  # utime + stime
-    import os
-
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
