@@ -29,7 +29,7 @@ from numba import types
 from numba.extending import overload
 
 from ._compile import jit
-from ._losses import weighted_loss
+from ._losses import couples_outputs, is_classification, log_sum_exp, weighted_loss
 from ._order import shuffled_rows
 from ._state import A, V, W
 
@@ -170,20 +170,29 @@ def judged_objective(
     if averaged_count(averaging, done) == 0:
         return W
     rows, Y, sample_weight = order[1], order[5], order[6]
-    for k in range(S.shape[1]):
-        total = 0.0
-        for t in range(rows.shape[0]):
-            i = rows[t]
-            w = sample_weight[i]
-            if w == 0:
-                continue
-            residual = _row_prediction(X, i, S, A, k) - Y[i, k]
-            total += weighted_loss(loss, w, residual)[0]
+    n_targets = S.shape[1]
+    totals = np.empty(n_targets)  # filled by a loop, as the kernels' buffers
+    for k in range(n_targets):
+        totals[k] = 0.0
+    row_pred = np.empty(n_targets, dtype=S.dtype)
+    log_norm = S.dtype.type(0)  # read only by the multinomial loss
+    for t in range(rows.shape[0]):
+        i = rows[t]
+        w = sample_weight[i]
+        if w == 0:
+            continue
+        for k in range(n_targets):
+            row_pred[k] = _row_prediction(X, i, S, A, k)
+        if couples_outputs(loss):
+            log_norm = log_sum_exp(row_pred)
+        for k in range(n_targets):
+            totals[k] += weighted_loss(loss, w, row_pred[k], Y[i, k], log_norm)[0]
+    for k in range(n_targets):
         penalty = 0.0
         if alpha > 0:
             for j in range(S.shape[0] - 1):
                 penalty += S[j, k, A] * S[j, k, A]
-        objective_sums[k] = total + weight_sum * (alpha / 2) * penalty
+        objective_sums[k] = totals[k] + weight_sum * (alpha / 2) * penalty
     return A
 
 
@@ -218,6 +227,32 @@ def _r2_score(Y, sample_weight, pred, denominators):
     return total / Y.shape[1]
 
 
+@jit(inline="always")
+def _accuracy(Y, sample_weight, pred):
+    """The weighted fraction of rows whose predicted class is theirs.
+
+    ``Y`` holds +1 on a row's class and -1 elsewhere (one column: +1 for the
+    positive class); the predicted class is that of the largest output, the
+    first of equals (one column: positive for an output above 0), as the
+    classifier's ``predict``.
+    """
+    correct = 0.0
+    total = 0.0
+    for i in range(Y.shape[0]):
+        if Y.shape[1] == 1:
+            hit = (pred[i, 0] > 0) == (Y[i, 0] > 0)
+        else:
+            best = 0
+            for k in range(1, Y.shape[1]):
+                if pred[i, k] > pred[i, best]:
+                    best = k
+            hit = Y[i, best] > 0
+        total += sample_weight[i]
+        if hit:
+            correct += sample_weight[i]
+    return correct / total
+
+
 @jit()
 def epoch_rule(rule, stopping):
     """``rule`` with the step the schedule has reached, for the next epoch."""
@@ -232,16 +267,18 @@ STEP_DIVISOR, MIN_STEP = 5, 1e-6
 
 
 @jit()
-def finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record):
+def finish_epoch(objective_sums, weight_sum, S, slot, e, loss, stopping, record):
     """Record epoch ``e`` of a run, check it and apply the stopping rule.
 
     The parameters judged are those in ``slot`` of ``S``: the iterate, or
     its average (see `judged_objective`).
 
-    ``objective_sums`` holds each target's sum of weighted objectives over
-    the epoch: the objective, in ``record[0][e]``, is their mean over targets,
-    per unit of weight. The validation R² of early stopping goes to
-    ``record[1][e]`` (NaN without it).
+    ``objective_sums`` holds each output's sum of weighted objectives over
+    the epoch: the objective, in ``record[0][e]``, is their mean over outputs
+    (their sum for the multinomial loss, whose outputs share one objective),
+    per unit of weight. The validation score of early stopping goes to
+    ``record[1][e]`` (NaN without it): the R² for regression, the accuracy
+    for classification (``loss``, see `sk_rmsprop._losses`).
 
     Returns the outcome: `DIVERGED` if the objective, a parameter or a moving
     average of squared gradients is not finite (once that average overflows
@@ -263,7 +300,8 @@ def finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record):
     total = 0.0
     for k in range(objective_sums.shape[0]):
         total += objective_sums[k]
-    objective = total / objective_sums.shape[0] / weight_sum
+    n_shares = 1 if couples_outputs(loss) else objective_sums.shape[0]
+    objective = total / n_shares / weight_sum
     loss_curve[e] = objective
     scores[e] = np.nan
     if not np.isfinite(objective):
@@ -282,7 +320,10 @@ def finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record):
             for k in range(pred.shape[1]):
                 if not np.isfinite(pred[i, k]):
                     return VALIDATION_DIVERGED
-        score = _r2_score(Y_val, sw_val, pred, denominators)
+        if is_classification(loss):
+            score = _accuracy(Y_val, sw_val, pred)
+        else:
+            score = _r2_score(Y_val, sw_val, pred, denominators)
         scores[e] = score
         watched, best = score, track[BEST_SCORE]
         if score > track[BEST_SCORE]:

@@ -14,8 +14,11 @@ lives in the kernels, not around them, so that the large epoch body is
 compiled once: numba re-optimises every function a compiled caller links in.)
 
 The loss is given as ``loss`` (see `sk_rmsprop._losses`): a batch's
-gradient sums ``w * dL/dr * x`` over its rows, whatever the loss, so the
-update rule and the deferred sparse updates do not depend on it.
+gradient sums ``w * dL/dp * x`` over its rows, whatever the loss, so the
+update rule and the deferred sparse updates do not depend on it. A row's
+outputs are all predicted before any derivative is taken, for the
+multinomial loss, which couples them; each output's sums still run over the
+rows in order.
 
 Iterate averaging is given as ``averaging = (first, before)``: the number of
 the update (counting from 1 over the model's life) from which the iterates
@@ -46,7 +49,7 @@ from ._fit_loop import (
     judged_objective,
     updates_before,
 )
-from ._losses import weighted_loss
+from ._losses import couples_outputs, log_sum_exp, weighted_loss
 from ._state import A, B, G, M, V, W
 
 
@@ -232,7 +235,7 @@ def _catch_up_averaged(S, j, n_steps, last, rule, tables, averaging):
 def _apply_batch(S, coords, batch_weight, rule, alpha, fit_intercept, count):
     """Update the coefficients in columns ``coords`` and the intercepts.
 
-    Slot `G` holds the batch's sums of ``w * dL/dr * x``; the gradient is
+    Slot `G` holds the batch's sums of ``w * dL/dp * x``; the gradient is
     that sum over the batch weight, plus ``alpha * coef``. The visited sums are
     reset to zero for the next batch. With ``count > 0`` the new iterate is
     the ``count``-th taken into the average in slot `A`.
@@ -344,7 +347,11 @@ def dense_epochs(
     # dependencies, so the cache misses of a random row order overlap instead
     # of queueing behind the dot products.
     Xb = np.empty((batch_size, n_features), dtype=X.dtype)
-    pred = np.empty(batch_size, dtype=S.dtype)
+    pred = np.empty((n_targets, batch_size), dtype=S.dtype)
+    row_pred = np.empty(n_targets, dtype=S.dtype)  # a row's outputs, for softmax
+    log_norms = np.empty(batch_size, dtype=S.dtype)
+    for r in range(batch_size):
+        log_norms[r] = zero  # read only by the multinomial loss
     w_k = np.empty(n_features + 1, dtype=S.dtype)  # the parameters of target k
     n_rows = perm.shape[0]
     per_line = 64 // X.itemsize if X.itemsize < 64 else 1  # elements per cache line
@@ -386,12 +393,21 @@ def dense_epochs(
                     total = w_k[n_features]
                     for j in range(n_features):
                         total += Xb[r, j] * w_k[j]
-                    pred[r] = total
+                    pred[k, r] = total
+            if couples_outputs(loss):
+                for r in range(size):
+                    for k in range(n_targets):
+                        row_pred[k] = pred[k, r]
+                    log_norms[r] = log_sum_exp(row_pred)
+            # Each target's sums run over the batch's rows in order.
+            for k in range(n_targets):
                 for r in range(size):
                     w = sample_weight[start + r]
                     if w == 0:
                         continue
-                    value, wr = weighted_loss(loss, w, pred[r] - Y[start + r, k])
+                    value, wr = weighted_loss(
+                        loss, w, pred[k, r], Y[start + r, k], log_norms[r]
+                    )
                     losses[k] += value
                     for j in range(n_features):
                         grad[k, j] += wr * Xb[r, j]
@@ -413,7 +429,9 @@ def dense_epochs(
             X, S, alpha, loss, averaging, before + n_updates, order, weight_sum,
             objective_sums,
         )  # fmt: skip
-        outcome = finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record)
+        outcome = finish_epoch(
+            objective_sums, weight_sum, S, slot, e, loss, stopping, record
+        )
         total_updates += n_updates
         if outcome != CONTINUE:
             return e + 1, total_updates, outcome
@@ -465,6 +483,8 @@ def sparse_epochs(
     for j in range(all_coords.shape[0]):
         all_coords[j] = j
     touched = np.empty(n_features, dtype=np.int64)
+    row_pred = np.empty(n_targets, dtype=S.dtype)  # a row's outputs
+    log_norm = zero  # the row's log-sum-exp, read only by the multinomial loss
     upcoming = np.empty(n_features, dtype=np.int64)
     n_rows = perm.shape[0]
     n_batches = (n_rows + batch_size - 1) // batch_size
@@ -551,7 +571,11 @@ def sparse_epochs(
                     pred = S[n_features, k, W]
                     for p in range(indptr[i], indptr[i + 1]):
                         pred += data[p] * S[indices[p], k, W]
-                    value, wr = weighted_loss(loss, w, pred - Y[ii, k])
+                    row_pred[k] = pred
+                if couples_outputs(loss):
+                    log_norm = log_sum_exp(row_pred)
+                for k in range(n_targets):
+                    value, wr = weighted_loss(loss, w, row_pred[k], Y[ii, k], log_norm)
                     losses[k] += value
                     for p in range(indptr[i], indptr[i + 1]):
                         S[indices[p], k, G] += wr * data[p]
@@ -577,7 +601,9 @@ def sparse_epochs(
             (data, indices, indptr, n_features), S, alpha, loss, averaging,
             before + n_updates, order, weight_sum, objective_sums,
         )  # fmt: skip
-        outcome = finish_epoch(objective_sums, weight_sum, S, slot, e, stopping, record)
+        outcome = finish_epoch(
+            objective_sums, weight_sum, S, slot, e, loss, stopping, record
+        )
         total_updates += n_updates
         if outcome != CONTINUE:
             return e + 1, total_updates, outcome

@@ -20,7 +20,9 @@ def _compiled(loss, residuals, dtype=np.float64):
     options = (LOSSES[loss], cast(PARAMS["huber_delta"]),
                cast(PARAMS["insensitivity"]), cast(q), cast(1 - q),
                cast(0.5))  # fmt: skip
-    return loss_values(options, residuals.astype(dtype))
+    predictions = residuals.astype(dtype)[:, None]  # against targets of 0
+    values, derivatives = loss_values(options, predictions, np.zeros_like(predictions))
+    return values[:, 0], derivatives[:, 0]
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
@@ -38,11 +40,12 @@ def test_float32_keeps_the_derivative_in_float32():
     from sk_rmsprop._losses import weighted_loss
 
     @numba.njit
-    def call(loss, w, r):
-        return weighted_loss(loss, w, r)
+    def call(loss, w, p, y):
+        return weighted_loss(loss, w, p, y, y)
 
     f32 = np.float32
-    call((0, f32(1), f32(0.1), f32(0.5), f32(0.5), f32(0.5)), f32(1), f32(0.3))
+    options = (0, f32(1), f32(0.1), f32(0.5), f32(0.5), f32(0.5))
+    call(options, f32(1), f32(0.3), f32(1))
     (signature,) = call.nopython_signatures
     assert signature.return_type[1] == numba.float32
 
