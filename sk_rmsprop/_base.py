@@ -15,7 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -59,8 +59,11 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
     random state) and their validation, the data's validation, the optimizer
     state, the fused fit and the per-epoch path, callbacks, the rollback of a
     failed call and the bookkeeping of ``partial_fit``. An estimator adds its
-    own parameters and docstring, ``_loss_options`` (its loss, as the kernels
-    take it), ``_default_intercept`` and its prediction.
+    own parameters and docstring, the public ``fit`` and ``partial_fit``
+    (which call `_fit` and `_partial_fit`), ``_target_validation`` and
+    ``_encode_targets`` (its targets, as the kernels take them),
+    ``_loss_options`` (its loss, as the kernels take it),
+    ``_default_intercept`` and its predictions.
     """
 
     _parameter_constraints = {
@@ -90,34 +93,8 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
-        """Fit the linear model by mini-batch RMSprop.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Target values.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; None gives every sample weight 1.
-
-        coef_init : array-like of shape (n_features,) or \
-                (n_targets, n_features), default=None
-            Starting coefficients; zeros by default.
-
-        intercept_init : float or array-like of shape (n_targets,), \
-                default=None
-            Starting intercepts; by default the weighted mean of ``y``.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
-        """
+    def _fit(self, X, y, sample_weight, coef_init, intercept_init):
+        """``fit``: train from the start, or from the last fit with warm_start."""
         # Opened before the state is saved, so that a failed fit still tears
         # its callbacks down (scikit-learn does that after fit returns).
         context = (
@@ -128,12 +105,12 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
         with _restored_on_error(self):
             warm = self.warm_start and hasattr(self, "coef_")
             weighted = sample_weight is not None
-            X, Y, sample_weight, y_ndim = self._validate_fit_data(
+            X, Y, sample_weight, y, y_ndim = self._validate_fit_data(
                 X, y, sample_weight, reset=True
             )
             options = self._kernel_options(X.dtype)
             callbacks = _Callbacks(
-                context, self, X, Y, sample_weight if weighted else None, y_ndim
+                context, self, X, y, sample_weight if weighted else None, y_ndim
             )
             self._seed = check_random_state(self.random_state).randint(_SEED_BOUND)
             rows, validation = self._split(X, Y, sample_weight)
@@ -159,29 +136,10 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
             self._set_state(state, y_ndim)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Make one epoch of mini-batch RMSprop over the given samples.
+    def _partial_fit(self, X, y, sample_weight, **target_options):
+        """``partial_fit``: one epoch over the chunk, continuing the state.
 
-        The optimizer state is kept between calls, so a stream of calls
-        continues the same optimisation. The first call sets the number of
-        features and targets; later calls must match them.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of training data.
-
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Target values of the chunk.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; None gives every sample weight 1.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
+        ``target_options`` go to the estimator's ``_encode_targets``.
         """
         if self.early_stopping:
             raise ValueError(
@@ -190,8 +148,8 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
             )
         with _restored_on_error(self):
             first_call = not hasattr(self, "coef_")
-            X, Y, sample_weight, y_ndim = self._validate_fit_data(
-                X, y, sample_weight, reset=first_call
+            X, Y, sample_weight, _, y_ndim = self._validate_fit_data(
+                X, y, sample_weight, reset=first_call, **target_options
             )
             options = self._kernel_options(X.dtype)
             if first_call:
@@ -246,11 +204,13 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
             coef, intercept = self.coef_, self.intercept_
         return safe_sparse_dot(X, coef.T) + intercept
 
-    def _validate_fit_data(self, X, y, sample_weight, reset):
+    def _validate_fit_data(self, X, y, sample_weight, reset, **target_options):
         """Validate the training data.
 
-        Returns X, Y as a 2-D array in X's dtype, the sample weights and the
-        number of dimensions of the given y.
+        Returns X, Y (the targets as the kernels take them: a 2-D array in
+        X's dtype, see `_encode_targets`), the sample weights (with the class
+        weights applied, for a classifier), the validated y and the number
+        of dimensions of the published coefficients.
         """
         self._check_integer_parameters()
         if sparse.issparse(y):
@@ -264,32 +224,22 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
             y,
             accept_sparse="csr",
             dtype=[np.float64, np.float32],
-            y_numeric=True,
-            multi_output=True,
             reset=reset,
+            **self._target_validation,
         )
         _check_csr_structure(X)
-        y_ndim = y.ndim
-        with np.errstate(over="ignore"):
-            Y = np.asarray(y, dtype=X.dtype)
-        if y_ndim == 1:
-            Y = Y.reshape(-1, 1)
-        if not np.all(np.isfinite(Y)):
-            # y itself is finite (validated above): only the cast overflowed.
-            raise ValueError(
-                f"y has values beyond the range of {X.dtype}, the dtype of X "
-                f"(largest |y| is {np.max(np.abs(y)):.3g}). Pass X as float64, "
-                "or rescale y."
-            )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        Y, sample_weight, y_ndim = self._encode_targets(
+            y, X.dtype, sample_weight, reset, **target_options
         )
         # Newer scikit-learn rejects this in _check_sample_weight; 1.6 does not.
         if not np.any(sample_weight > 0):
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."
             )
-        return X, Y, sample_weight, y_ndim
+        return X, Y, sample_weight, y, y_ndim
 
     def _check_integer_parameters(self):
         """Reject bools where an int is expected: True passes Interval(Integral)."""
@@ -369,7 +319,10 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
                 f"{n_val} and {X.shape[0] - n_val}."
             )
         rows, val_rows = train_test_split(
-            rows, test_size=self.validation_fraction, random_state=self._seed
+            rows,
+            test_size=self.validation_fraction,
+            random_state=self._seed,
+            stratify=self._strata(Y),
         )
         rows = np.sort(rows)
         if not np.any(sample_weight[rows] > 0):
@@ -386,6 +339,10 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
             )
         return rows, (X[val_rows], Y[val_rows], sample_weight[val_rows])
 
+    def _strata(self, Y):
+        """What the validation split of early stopping stratifies by: None."""
+        return None
+
     def _apply_init(self, state, coef_init, intercept_init, y_ndim):
         """Overwrite the starting parameters with user-given values."""
         W = state["W"]
@@ -393,7 +350,9 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=W.dtype)
             expected = (n_features,) if y_ndim == 1 else (n_targets, n_features)
-            if coef_init.shape != expected:
+            # One output also takes the other of the two shapes.
+            accepted = {expected, (n_features,)} if n_targets == 1 else {expected}
+            if coef_init.shape not in accepted:
                 raise ValueError(
                     f"coef_init has shape {coef_init.shape}; expected {expected}."
                 )
@@ -809,7 +768,7 @@ class _Callbacks:
     Every method does nothing when scikit-learn has no callbacks API.
     """
 
-    def __init__(self, root, estimator, X, Y, sample_weight, y_ndim):
+    def __init__(self, root, estimator, X, y, sample_weight, y_ndim):
         self.root = root
         # Whether any callback listens: only then do epochs need to return to
         # Python one by one.
@@ -820,7 +779,7 @@ class _Callbacks:
         self.hook_arguments = dict(
             estimator=estimator,
             X=X,
-            y=Y[:, 0] if y_ndim == 1 else Y,
+            y=y,
             metadata=None
             if sample_weight is None
             else {"sample_weight": sample_weight},

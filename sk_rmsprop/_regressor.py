@@ -4,7 +4,7 @@ from numbers import Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 
@@ -375,10 +375,68 @@ class RMSpropRegressor(RegressorMixin, BaseRMSprop):
         self.insensitivity = insensitivity
         self.quantile = quantile
 
+    _target_validation = {"y_numeric": True, "multi_output": True}
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
+        """Fit the linear model by mini-batch RMSprop.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; None gives every sample weight 1.
+
+        coef_init : array-like of shape (n_features,) or \
+                (n_targets, n_features), default=None
+            Starting coefficients; zeros by default.
+
+        intercept_init : float or array-like of shape (n_targets,), \
+                default=None
+            Starting intercepts; by default the weighted mean of ``y``.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, coef_init, intercept_init)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Make one epoch of mini-batch RMSprop over the given samples.
+
+        The optimizer state is kept between calls, so a stream of calls
+        continues the same optimisation. The first call sets the number of
+        features and targets; later calls must match them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values of the chunk.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; None gives every sample weight 1.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._partial_fit(X, y, sample_weight)
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -406,6 +464,21 @@ class RMSpropRegressor(RegressorMixin, BaseRMSprop):
             cast(1 - self.quantile),
             cast(0.5),
         )
+
+    def _encode_targets(self, y, dtype, sample_weight, reset):
+        """y as a 2-D array in ``dtype``; the weights; y's number of dimensions."""
+        with np.errstate(over="ignore"):
+            Y = np.asarray(y, dtype=dtype)
+        if y.ndim == 1:
+            Y = Y.reshape(-1, 1)
+        if not np.all(np.isfinite(Y)):
+            # y itself is finite (validated before): only the cast overflowed.
+            raise ValueError(
+                f"y has values beyond the range of {dtype}, the dtype of X "
+                f"(largest |y| is {np.max(np.abs(y)):.3g}). Pass X as float64, "
+                "or rescale y."
+            )
+        return Y, sample_weight, y.ndim
 
     def _default_intercept(self, Y, sample_weight):
         """Starting intercepts, or zero: the best constant of each column of Y.
