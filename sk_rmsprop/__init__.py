@@ -1,12 +1,16 @@
 """A scikit-learn compatible linear model trained by mini-batch RMSprop."""
 
-__all__ = ["LossCurveDisplay", "RMSpropRegressor", "__version__"]
+__all__ = ["LossCurveDisplay", "RMSpropClassifier", "RMSpropRegressor", "__version__"]
 
 __version__ = "0.1.0"
 
 # The public classes are imported on first use: importing them loads numba and
 # scikit-learn, which the command line's --help and usage errors do not need.
-_LAZY = {"LossCurveDisplay": "._display", "RMSpropRegressor": "._regressor"}
+_LAZY = {
+    "LossCurveDisplay": "._display",
+    "RMSpropClassifier": "._classifier",
+    "RMSpropRegressor": "._regressor",
+}
 
 
 def __getattr__(name):
