@@ -366,7 +366,8 @@ class BaseRMSprop(CallbackSupportMixin, BaseEstimator):
                 )
             intercept_init = np.asarray(intercept_init, dtype=W.dtype)
             expected = () if y_ndim == 1 else (n_targets,)
-            if intercept_init.shape not in (expected, (n_targets,)):
+            accepted = {expected, (n_targets,)} | ({()} if n_targets == 1 else set())
+            if intercept_init.shape not in accepted:
                 raise ValueError(
                     f"intercept_init has shape {intercept_init.shape}; expected "
                     f"{expected}."

@@ -3,12 +3,17 @@
 It follows the tutorial's ``rmsprop`` function line by line (shuffle, slice
 batches, forward pass, error, gradient, the two-line update), extended to many
 features and targets, sample weights, an L2 penalty, momentum and the centred
-variant, and the average of the iterates. Instead of drawing its own
+variant, the average of the iterates, and the classification losses (the
+targets then in {-1, +1}, one column per output; ``log_loss`` with more than
+one column is the multinomial loss). Instead of drawing its own
 permutations it replays the ones it is given, so that it can be compared with
 the estimator bit for bit.
 """
 
 import numpy as np
+from scipy.special import expit, log_expit, logsumexp, softmax
+
+CLASSIFICATION_LOSSES = ("log_loss", "hinge", "squared_hinge", "modified_huber")
 
 
 def rmsprop_reference(
@@ -69,8 +74,11 @@ def rmsprop_reference(
             if w_batch.sum() == 0:
                 continue
             y_pred = x_batch @ coef.T + intercept
-            error = y_pred - y_batch
-            slope = dloss(error, loss, huber_delta, insensitivity, quantile)
+            if loss in CLASSIFICATION_LOSSES:
+                slope = classification_dloss(y_pred, y_batch, loss)
+            else:
+                error = y_pred - y_batch
+                slope = dloss(error, loss, huber_delta, insensitivity, quantile)
             grad = {
                 "coef": (w_batch[:, None] * slope).T @ x_batch / w_batch.sum()
                 + alpha * coef,
@@ -135,4 +143,43 @@ def dloss(r, loss, huber_delta=1.35, insensitivity=0.1, quantile=0.5):
         return 2 * np.sign(r) * np.maximum(a - insensitivity, 0)
     if loss == "quantile":
         return np.where(r > 0, 1 - quantile, -quantile)
+    raise ValueError(loss)
+
+
+def classification_loss(p, Y, loss):
+    """The loss of outputs ``p`` for labels ``Y`` in {-1, +1}, per row.
+
+    One-vs-rest losses are averaged over the outputs; ``log_loss`` with more
+    than one output is the multinomial loss of the row's class.
+    """
+    if loss == "log_loss" and Y.shape[1] > 1:
+        return logsumexp(p, axis=1) - p[Y > 0]
+    z = Y * p
+    if loss == "log_loss":
+        values = -log_expit(z)
+    elif loss == "hinge":
+        values = np.maximum(1 - z, 0)
+    elif loss == "squared_hinge":
+        values = np.maximum(1 - z, 0) ** 2
+    elif loss == "modified_huber":
+        values = np.where(z >= -1, np.maximum(1 - z, 0) ** 2, -4 * z)
+    else:
+        raise ValueError(loss)
+    return values.mean(axis=1)
+
+
+def classification_dloss(p, Y, loss):
+    """The derivative of `classification_loss`'s terms in each output
+    (SGDClassifier's choice at kinks: ``-y`` at ``z = 1`` for the hinge)."""
+    if loss == "log_loss" and Y.shape[1] > 1:
+        return softmax(p, axis=1) - (Y > 0)
+    z = Y * p
+    if loss == "log_loss":
+        return -Y * expit(-z)
+    if loss == "hinge":
+        return np.where(z <= 1, -Y, 0.0)
+    if loss == "squared_hinge":
+        return -2 * Y * np.maximum(1 - z, 0)
+    if loss == "modified_huber":
+        return np.where(z >= 1, 0.0, np.where(z >= -1, -2 * Y * (1 - z), -4 * Y))
     raise ValueError(loss)

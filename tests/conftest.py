@@ -77,6 +77,33 @@ def sparse_regression_data():
     return X, y
 
 
+@pytest.fixture
+def binary_data():
+    """60 samples, 4 features, two overlapping classes labelled "no" and "yes"."""
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(60, 4))
+    score = X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.3 + 0.8 * rng.normal(size=60)
+    return X, np.where(score > 0, "yes", "no")
+
+
+@pytest.fixture
+def multiclass_data():
+    """60 samples, 4 features, three overlapping classes labelled 0, 1 and 2."""
+    rng = np.random.RandomState(5)
+    X = rng.normal(size=(60, 4))
+    scores = X @ rng.normal(size=(4, 3)) + rng.normal(size=(60, 3))
+    return X, np.argmax(scores, axis=1)
+
+
+@pytest.fixture
+def sparse_classification_data():
+    """60 samples, 30 features, about 80% zeros, three classes."""
+    rng = np.random.RandomState(6)
+    X = rng.normal(size=(60, 30)) * (rng.uniform(size=(60, 30)) < 0.2)
+    scores = X @ rng.normal(size=(30, 3)) + 0.3 * rng.normal(size=(60, 3))
+    return X, np.argmax(scores, axis=1)
+
+
 @pytest.fixture(scope="session")
 def csv_file(tmp_path_factory):
     """A CSV file of 2,000 rows: features a, b, c, d and a linear 'target'.

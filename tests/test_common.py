@@ -3,16 +3,20 @@
 import pytest
 from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
 
-from sk_rmsprop import RMSpropRegressor
-from sk_rmsprop._losses import LOSSES
+from sk_rmsprop import RMSpropClassifier, RMSpropRegressor
+from sk_rmsprop._losses import CLASSIFICATION_LOSSES, LOSSES
+
+ESTIMATORS = [RMSpropRegressor(loss=loss) for loss in LOSSES] + [
+    RMSpropClassifier(loss=loss) for loss in CLASSIFICATION_LOSSES
+]
 
 
-@parametrize_with_checks([RMSpropRegressor(loss=loss) for loss in LOSSES])
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("loss", list(LOSSES))
-def test_check_estimator_passes_whole(loss):
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+def test_check_estimator_passes_whole(estimator):
     # No expected_failed_checks: every check must pass as it is.
-    check_estimator(RMSpropRegressor(loss=loss))
+    check_estimator(estimator)

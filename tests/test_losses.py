@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sk_rmsprop._losses import LOSSES, loss_values
+from sk_rmsprop._losses import CLASSIFICATION_LOSSES, LOSSES, SOFTMAX, loss_values
 
 from ._reference import dloss, loss_value
 
@@ -98,3 +98,45 @@ def test_definitions_are_scikit_learns(loss):
     values, derivatives = _compiled(loss, RESIDUALS)
     assert_allclose(values, value(prediction, y), rtol=1e-12, atol=1e-15)
     assert_allclose(derivatives, derivative(prediction, y), rtol=1e-12, atol=1e-15)
+
+
+# Margins on both sides of every kink (z = -1, z = 1) and on the kinks.
+MARGINS = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 4.0])
+
+
+@pytest.mark.parametrize("loss", list(CLASSIFICATION_LOSSES))
+@pytest.mark.parametrize("label", [-1.0, 1.0])
+def test_classification_definitions_are_sgd_classifiers(loss, label):
+    from sklearn.linear_model import SGDClassifier
+
+    cls, *args = SGDClassifier.loss_functions[loss]
+    definition = cls(*args)
+    prediction = label * MARGINS  # margin z = y * p
+    options = (CLASSIFICATION_LOSSES[loss], 0.0, 0.0, 0.0, 0.0, 0.5)
+    targets = np.full_like(prediction, label)
+    values, derivatives = loss_values(options, prediction[:, None], targets[:, None])
+    if hasattr(definition, "py_loss"):  # SGD's own: (prediction, y in {-1, 1})
+        value = [definition.py_loss(p, label) for p in prediction]
+        derivative = [definition.py_dloss(p, label) for p in prediction]
+    else:  # scikit-learn's common binomial loss, of y in {0, 1}
+        y01 = np.full_like(prediction, (label + 1) / 2)
+        value, derivative = np.empty_like(prediction), np.empty_like(prediction)
+        common = dict(y_true=y01, raw_prediction=prediction, sample_weight=None)
+        definition.loss(**common, loss_out=value, n_threads=1)
+        definition.gradient(**common, gradient_out=derivative, n_threads=1)
+    assert_allclose(values[:, 0], value, rtol=1e-12, atol=1e-15)
+    assert_allclose(derivatives[:, 0], derivative, rtol=1e-12, atol=1e-15)
+
+
+def test_multinomial_loss_is_minus_the_log_softmax_of_the_class():
+    from scipy.special import log_softmax, softmax
+
+    outputs = np.array([[0.3, -1.2, 2.0], [5.0, 5.0, -5.0], [-40.0, 0.0, 40.0]])
+    targets = -np.ones_like(outputs)
+    targets[[0, 1, 2], [1, 0, 2]] = 1
+    options = (SOFTMAX, 0.0, 0.0, 0.0, 0.0, 0.5)
+    values, derivatives = loss_values(options, outputs, targets)
+    # The row's loss is counted on its class, so the outputs' values sum to it.
+    assert_allclose(values.sum(axis=1), -log_softmax(outputs, axis=1)[targets > 0])
+    assert_array_equal(values[targets < 0], 0)
+    assert_allclose(derivatives, softmax(outputs, axis=1) - (targets > 0), atol=1e-16)
