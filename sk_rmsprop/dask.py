@@ -16,6 +16,7 @@ fits on the cluster.
 import copy
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import validate_data
 
 __all__ = ["partial_fit_blocks", "predict_blocks"]
@@ -103,37 +104,46 @@ def _check_columns(estimator, X):
         validate_data(estimator, X._meta, reset=False, skip_check_array=True)
 
 
-def _partial_fit_block(estimator, X, y, sample_weight=None):
+def _partial_fit_block(estimator, X, y, sample_weight=None, classes=None):
     if len(X) == 0:  # an empty partition holds nothing to learn from
         return estimator
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight)
     # A DataFrame block stays one, so that partial_fit sees its column names.
     X = X if hasattr(X, "columns") else np.asarray(X)
-    estimator.partial_fit(X, np.asarray(y), sample_weight=sample_weight)
+    # Only a classifier takes classes (and needs them on its first call).
+    options = {} if classes is None else {"classes": classes}
+    estimator.partial_fit(X, np.asarray(y), sample_weight=sample_weight, **options)
     return estimator
 
 
-def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1):
+def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1, classes=None):
     """Stream ``partial_fit`` over the blocks of Dask collections.
 
     Parameters
     ----------
     estimator : estimator with ``partial_fit``
-        Typically a `~sk_rmsprop.RMSpropRegressor`, fitted or not. It is not
-        modified: training continues on a copy.
+        Typically a `~sk_rmsprop.RMSpropRegressor` or
+        `~sk_rmsprop.RMSpropClassifier`, fitted or not. It is not modified:
+        training continues on a copy.
 
     X : dask.array.Array of shape (n_samples, n_features) or dask DataFrame
         The data; a block is a set of whole rows.
 
     y : dask.array.Array or dask Series of shape (n_samples,)
-        The targets, split into the same row blocks as ``X``.
+        The targets (a classifier's labels), split into the same row blocks
+        as ``X``.
 
     sample_weight : dask.array.Array or dask Series, default=None
         Weights, split into the same row blocks as ``X``.
 
     epochs : int, default=1
         Number of passes over the blocks, in order.
+
+    classes : array-like of shape (n_classes,), default=None
+        For a classifier: every class of the data, passed to each
+        ``partial_fit``. Required unless the classifier has been fitted
+        before, since a block need not hold every class.
 
     Returns
     -------
@@ -159,7 +169,11 @@ def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1):
         for block in blocks:
             arguments = dict(zip(names, block, strict=True))
             model = dask.delayed(_partial_fit_block)(
-                model, arguments["X"], arguments["y"], arguments.get("sample_weight")
+                model,
+                arguments["X"],
+                arguments["y"],
+                arguments.get("sample_weight"),
+                classes,
             )
     return model.compute()
 
@@ -179,7 +193,8 @@ def predict_blocks(estimator, X):
     Returns
     -------
     y_pred : dask.array.Array of shape (n_samples,) or (n_samples, n_targets)
-        Lazy predictions with the row chunks of ``X``.
+        Lazy predictions with the row chunks of ``X``: a classifier's labels,
+        or a regressor's values.
 
     Raises
     ------
@@ -200,6 +215,11 @@ def predict_blocks(estimator, X):
         )
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
+    if is_classifier(estimator):  # one label per row
+        dtype = estimator.classes_.dtype
+        return X.map_blocks(
+            estimator.predict, drop_axis=1, dtype=dtype, meta=np.empty(0, dtype)
+        )
     n_targets = np.ndim(getattr(estimator, "coef_", np.zeros(1)))
     dtype = np.result_type(X.dtype, getattr(estimator, "coef_", np.float64))
     if n_targets == 1:

@@ -14,7 +14,7 @@ from sklearn.model_selection import (
     RandomizedSearchCV,
 )
 
-from sk_rmsprop import RMSpropRegressor
+from sk_rmsprop import RMSpropClassifier, RMSpropRegressor
 
 distributed = pytest.importorskip("distributed", reason="dask is not installed")
 da = pytest.importorskip("dask.array")
@@ -156,6 +156,29 @@ def test_partial_fit_blocks_on_dataframe_columns(client, data):
         local.partial_fit(X[start : start + size], y[start : start + size])
         start += size
     assert_array_equal(remote.coef_, local.coef_)
+
+
+def test_partial_fit_blocks_trains_a_classifier_with_its_classes(client, data):
+    X, y, w = data
+    labels = np.array(["low", "mid", "high"])[np.digitize(y, [-2.0, 2.0])]
+    estimator = RMSpropClassifier(random_state=0, batch_size=16)
+    remote = partial_fit_blocks(
+        estimator,
+        da.from_array(X, chunks=(250, 4)),
+        da.from_array(labels, chunks=250),
+        sample_weight=da.from_array(w, chunks=250),
+        classes=["high", "low", "mid"],
+    )
+    local = clone(estimator)
+    for start in range(0, len(X), 250):
+        rows = slice(start, start + 250)
+        local.partial_fit(
+            X[rows], labels[rows], classes=["high", "low", "mid"], sample_weight=w[rows]
+        )
+    assert_array_equal(remote.coef_, local.coef_)
+    prediction = predict_blocks(remote, da.from_array(X, chunks=(300, 4)))
+    assert prediction.dtype == labels.dtype
+    assert_array_equal(prediction.compute(), local.predict(X))
 
 
 def test_predict_blocks_returns_a_lazy_array(client, data):
