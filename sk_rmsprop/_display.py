@@ -1,8 +1,9 @@
-"""LossCurveDisplay: plot the training objective of fitted RMSpropRegressors."""
+"""LossCurveDisplay: plot the training objective of fitted RMSprop estimators."""
 
 import weakref
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 # The twin axes that hold validation scores, per main axes, so that several
@@ -33,10 +34,14 @@ class LossCurveDisplay:
         Training objective of each epoch.
 
     validation_scores : array-like of shape (n_epochs,) or None, default=None
-        Validation R² of each epoch, drawn on a right-hand axis.
+        Validation score of each epoch, drawn on a right-hand axis.
 
     estimator_name : str or None, default=None
         Name used in the legend.
+
+    score_name : str, default="R²"
+        What the validation scores are, for the labels: a regressor's R² or a
+        classifier's accuracy (`from_estimator` chooses).
 
     Attributes
     ----------
@@ -66,10 +71,18 @@ class LossCurveDisplay:
     True
     """
 
-    def __init__(self, *, loss_curve, validation_scores=None, estimator_name=None):
+    def __init__(
+        self,
+        *,
+        loss_curve,
+        validation_scores=None,
+        estimator_name=None,
+        score_name="R²",
+    ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.score_name = score_name
 
     def plot(self, ax=None, *, name=None, **kwargs):
         """Draw the curves.
@@ -103,8 +116,9 @@ class LossCurveDisplay:
             twin = _VALIDATION_AXES.get(ax)
             if twin is None:
                 twin = _VALIDATION_AXES[ax] = ax.twinx()
-                twin.set_ylabel("validation R²")
-            label = "validation R²" if name is None else f"{name} (validation R²)"
+                twin.set_ylabel(f"validation {self.score_name}")
+            label = f"validation {self.score_name}"
+            label = label if name is None else f"{name} ({label})"
             (self.validation_line_,) = twin.plot(
                 np.arange(1, len(self.validation_scores) + 1),
                 self.validation_scores,
@@ -124,9 +138,10 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : fitted RMSpropRegressor
+        estimator : fitted RMSpropRegressor or RMSpropClassifier
             Any fitted estimator with a ``loss_curve_``; a Pipeline is read
-            through its last step.
+            through its last step. A classifier's validation scores are
+            labelled as accuracy.
 
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is created when None.
@@ -161,5 +176,6 @@ class LossCurveDisplay:
             loss_curve=model.loss_curve_,
             validation_scores=getattr(model, "validation_scores_", None),
             estimator_name=type(model).__name__ if name is None else name,
+            score_name="accuracy" if is_classifier(model) else "R²",
         )
         return display.plot(ax=ax, **kwargs)

@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_rmsprop import LossCurveDisplay, RMSpropRegressor
+from sk_rmsprop import LossCurveDisplay, RMSpropClassifier, RMSpropRegressor
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -38,6 +38,20 @@ def test_validation_scores_on_a_second_axis(diabetes_data):
     display = LossCurveDisplay.from_estimator(model)
     assert_array_equal(display.validation_line_.get_ydata(), model.validation_scores_)
     assert display.validation_line_.axes is not display.ax_
+    assert display.validation_line_.axes.get_ylabel() == "validation R²"
+
+
+def test_a_classifiers_validation_scores_are_labelled_accuracy(multiclass_data):
+    X, y = multiclass_data
+    model = RMSpropClassifier(early_stopping=True, validation_fraction=0.2)
+    display = LossCurveDisplay.from_estimator(model.fit(X, y))
+    assert_array_equal(display.line_.get_ydata(), model.loss_curve_)
+    assert_array_equal(display.validation_line_.get_ydata(), model.validation_scores_)
+    assert display.validation_line_.axes.get_ylabel() == "validation accuracy"
+    assert (
+        display.validation_line_.get_label()
+        == "RMSpropClassifier (validation accuracy)"
+    )
 
 
 def test_several_estimators_share_one_axes(regression_data, fitted):
