@@ -4,7 +4,6 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
@@ -512,7 +511,7 @@ class RMSpropClassifier(ClassifierMixin, BaseRMSprop):
                 f"y has labels {np.unique(y[unknown])!r} that are not among the "
                 f"classes {self.classes_!r}."
             )
-        weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        weights = self._class_weights(codes)
         sample_weight = sample_weight * weights.astype(dtype)[codes]
         n_classes = len(self.classes_)
         if n_classes == 2:
@@ -521,6 +520,26 @@ class RMSpropClassifier(ClassifierMixin, BaseRMSprop):
             Y = np.full((len(y), n_classes), -1, dtype=dtype)
             Y[np.arange(len(y)), codes] = 1
         return Y, sample_weight, 2
+
+    def _class_weights(self, codes):
+        """The weight of each class of ``classes_``, for labels coded ``codes``.
+
+        "balanced" weighs by ``n_samples / (n_classes * count)``; a dict by
+        label, 1 for the classes it leaves out.
+        """
+        n_classes = len(self.classes_)
+        if self.class_weight is None:
+            return np.ones(n_classes)
+        if isinstance(self.class_weight, str):  # "balanced", on the data of fit
+            counts = np.bincount(codes, minlength=n_classes)
+            return len(codes) / (n_classes * counts)
+        unknown = [label for label in self.class_weight if label not in self.classes_]
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {unknown!r} that are not among the "
+                f"classes {self.classes_!r}."
+            )
+        return np.array([self.class_weight.get(label, 1.0) for label in self.classes_])
 
     def _loss_options(self, cast):
         """The loss as the kernels take it (see `sk_rmsprop._losses`)."""

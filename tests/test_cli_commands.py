@@ -1,5 +1,7 @@
 """The sk-rmsprop commands, run for real in a subprocess: demo, fit, predict."""
 
+from io import StringIO
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -249,3 +251,105 @@ def test_a_model_file_holding_something_else_is_named(tmp_path, csv_file):
     sio.dump({"coef": [1.0, 2.0]}, model)
     code, _, err = run("predict", "--model", model, csv_file)
     assert_one_line_error(code, err, "holds a dict")
+
+
+# ----------------------------------------------------------------------------
+# Classification
+
+
+def _labelled_frame(n_samples, seed=0):
+    """`make_frame`'s features with three classes named by words."""
+    frame = make_frame(n_samples, seed)
+    cuts = np.quantile(frame["target"], [0.3, 0.7])
+    codes = np.digitize(frame["target"], cuts)
+    return frame.assign(target=np.array(["low", "mid", "high"])[codes])
+
+
+def test_a_target_of_labels_trains_a_classifier(tmp_path):
+    frame = _labelled_frame(2_000)
+    data = tmp_path / "labels.csv"
+    frame.to_csv(data, index=False)
+    model = tmp_path / "model.skops"
+    code, out, err = run(
+        "fit", data, "--target", "target", "--model", model, "--chunksize", 600
+    )
+    assert code == 0, err
+    assert "3 classes" in out
+    import skops.io as sio
+
+    saved = sio.load(model, trusted=["sk_rmsprop._classifier.RMSpropClassifier"])
+    classifier = saved[-1]
+    assert type(classifier).__name__ == "RMSpropClassifier"
+    assert classifier.loss == "log_loss" and list(classifier.classes_) == [
+        "high", "low", "mid",
+    ]  # fmt: skip
+    # Labels out, as the saved pipeline predicts them.
+    code, out, err = run("predict", data, "--model", model)
+    assert code == 0, err
+    written = pd.read_csv(StringIO(out))["prediction"].to_numpy()
+    X = frame[list("abcd")]
+    assert_array_equal(written, saved.predict(X))
+    assert np.mean(written == frame["target"]) > 0.9
+    # And with --proba, one column per class, summing to 1.
+    code, out, err = run("predict", data, "--model", model, "--proba")
+    assert code == 0, err
+    proba = pd.read_csv(StringIO(out))
+    assert list(proba.columns) == ["proba_high", "proba_low", "proba_mid"]
+    np.testing.assert_allclose(proba.to_numpy(), saved.predict_proba(X), rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-12)
+
+
+def test_classify_an_integer_target_with_balanced_weights(tmp_path):
+    frame = make_frame(1_500)
+    frame["target"] = (frame["target"] > np.quantile(frame["target"], 0.8)).astype(int)
+    data = tmp_path / "binary.parquet"
+    frame.to_parquet(data)
+    model = tmp_path / "model.skops"
+    options = ("--classify", "--loss", "hinge", "--class-weight", "balanced")
+    code, out, err = run("fit", data, "--target", "target", "--model", model, *options)
+    assert code == 0, err
+    import skops.io as sio
+
+    saved = sio.load(model, trusted=["sk_rmsprop._classifier.RMSpropClassifier"])
+    counts = frame["target"].value_counts()
+    expected = {str(label): 1_500 / (2 * n) for label, n in counts.items()}
+    assert saved[-1].class_weight == pytest.approx(expected)
+    code, out, err = run("predict", data, "--model", model)
+    assert code == 0, err
+    assert set(pd.read_csv(StringIO(out))["prediction"]) <= {0, 1}
+    # A hinge loss gives no probabilities: said in one line.
+    code, _, err = run("predict", data, "--model", model, "--proba")
+    assert_one_line_error(code, err, "gives no probabilities")
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (("--classify", "--loss", "huber"), "--loss huber is a regressor's"),
+        (("--class-weight", "balanced"), "--class-weight is for classifiers"),
+    ],
+)
+def test_classification_option_errors(tmp_path, csv_file, options, fragment):
+    code, _, err = run(
+        "fit", csv_file, "--target", "target", "--model", tmp_path / "m", *options
+    )
+    assert_one_line_error(code, err, fragment)
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_single_class_or_a_missing_label_is_named(tmp_path):
+    frame = _labelled_frame(200).assign(target="low")
+    data = tmp_path / "one.csv"
+    frame.to_csv(data, index=False)
+    code, _, err = run("fit", data, "--target", "target", "--model", tmp_path / "m")
+    assert_one_line_error(code, err, "holds one class ('low')")
+    frame.loc[5, "target"] = None
+    frame.loc[6, "target"] = "mid"
+    frame.to_csv(data, index=False)
+    code, _, err = run("fit", data, "--target", "target", "--model", tmp_path / "m")
+    assert_one_line_error(code, err, "holds a missing label")
+
+
+def test_proba_of_a_regression_model_is_refused(fitted_model, csv_file):
+    code, _, err = run("predict", csv_file, "--model", fitted_model, "--proba")
+    assert_one_line_error(code, err, "--proba needs a classifier")

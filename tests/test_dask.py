@@ -322,3 +322,33 @@ def test_predict_blocks_rejects_1d_x(data):
     model = RMSpropRegressor(n_iter=2, tol=None).fit(X, y)
     with pytest.raises(ValueError, match="2-D"):
         predict_blocks(model, da.from_array(X[:, 0], chunks=250))
+
+
+def test_cli_fit_with_a_scheduler_trains_a_classifier(client, tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3_000, 3)) * [1.0, 10.0, 0.1]
+    score = X @ [2.0, -0.3, 10.0] + 0.3 * rng.normal(size=3_000)
+    labels = np.where(score > 0, "up", "down")
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(target=labels)
+    data = tmp_path / "dataset"
+    dd.from_pandas(frame, npartitions=3).to_parquet(data)
+    model = tmp_path / "model.skops"
+    address = client.scheduler.address
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_rmsprop", "fit", str(data), "--target", "target",
+         "--scheduler", address, "--model", str(model), "--n-iter", "5"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "2 classes" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_rmsprop", "predict", str(data),
+         "--model", str(model)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    predicted = done.stdout.splitlines()[1:]
+    assert set(predicted) <= {"up", "down"}
+    assert np.mean(np.array(predicted) == labels) > 0.95

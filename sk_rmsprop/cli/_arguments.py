@@ -1,10 +1,13 @@
-"""The command's arguments: the parser, and the estimator's options.
+"""The command's arguments: the parser, and the estimators' options.
 
-Each RMSpropRegressor parameter is an option of ``fit``, with its type, its
-default and a one-line help taken from the estimator itself: the signature of
-``__init__`` and the numpydoc Parameters section of the class docstring. They
-are read from the source file, not imported: importing the estimator loads
-numba and scikit-learn, which takes seconds that ``--help`` should not.
+Each parameter of RMSpropRegressor and RMSpropClassifier is an option of
+``fit``, with its type, its default and a one-line help taken from the
+estimator itself: the signature of ``__init__`` and the numpydoc Parameters
+section of the class docstring. They are read from the source files, not
+imported: importing an estimator loads numba and scikit-learn, which takes
+seconds that ``--help`` should not. The two share their optimizer's
+parameters; ``--loss`` takes either's losses, and its default is the
+estimator's.
 """
 
 import argparse
@@ -47,13 +50,22 @@ def _first_sentence(description):
     return match[1] if match else text
 
 
-def estimator_parameters():
-    """``[(name, default, type text, one-line help)]`` of RMSpropRegressor.
+# The estimators whose parameters are options: (module file, class name).
+ESTIMATORS = {
+    "regressor": ("_regressor.py", "RMSpropRegressor"),
+    "classifier": ("_classifier.py", "RMSpropClassifier"),
+}
 
-    Read from ``sk_rmsprop/_regressor.py`` with `ast`, in signature order.
+
+def estimator_parameters(kind="regressor"):
+    """``[(name, default, type text, one-line help)]`` of an estimator.
+
+    Read from its source file (`ESTIMATORS`) with `ast`, in signature order.
     """
-    source = Path(__file__).resolve().parents[1] / "_regressor.py"
-    cls = _estimator_class(ast.parse(source.read_text(encoding="utf-8")))
+    filename, class_name = ESTIMATORS[kind]
+    source = Path(__file__).resolve().parents[1] / filename
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    cls = _estimator_class(tree, class_name)
     init = next(
         node
         for node in cls.body
@@ -93,8 +105,20 @@ def _bool_or_int(text):
 _bool_or_int.__name__ = "true, false or an int"
 
 
+def _class_weight(text):
+    """'balanced' or 'none' (per-class weights are counted in the first pass)."""
+    if text.lower() not in ("balanced", "none"):
+        raise argparse.ArgumentTypeError(f"must be balanced or none, got {text!r}")
+    return None if text.lower() == "none" else "balanced"
+
+
+_class_weight.__name__ = "balanced or none"
+
+
 def _option_kind(kind, default):
     """``(add_argument keywords)`` for a numpydoc type text and default."""
+    if kind.startswith("dict"):  # class_weight: the command offers 'balanced'
+        return dict(type=_class_weight, metavar="{balanced,none}")
     if kind.startswith("{"):
         choices = re.findall(r'"([^"]+)"', kind.partition("}")[0])
         return dict(choices=choices, metavar="{" + ",".join(choices) + "}")
@@ -112,27 +136,69 @@ def _option_kind(kind, default):
 
 
 def add_estimator_options(parser):
-    group = parser.add_argument_group(
-        "RMSpropRegressor parameters",
-        "The estimator's parameters; see its documentation for the details.",
+    regressor = estimator_parameters("regressor")
+    classifier = estimator_parameters("classifier")
+    shared = {name for name, *_ in regressor} & {name for name, *_ in classifier}
+    groups = {
+        "regressor": parser.add_argument_group(
+            "estimator parameters",
+            "The parameters of RMSpropRegressor and RMSpropClassifier; see "
+            "their documentation for the details.",
+        ),
+        "classifier": parser.add_argument_group(
+            "RMSpropClassifier parameters", "Only when classifying."
+        ),
+    }
+    losses = {}
+    for kind, parameters in (("regressor", regressor), ("classifier", classifier)):
+        for name, default, text_kind, text in parameters:
+            if name == "loss":
+                losses[kind] = (default, _option_kind(text_kind, default)["choices"])
+                continue
+            if kind == "classifier" and name in shared:
+                continue
+            _add_option(groups[kind], name, default, text_kind, text)
+    (regression, regression_losses), (classification, classification_losses) = (
+        losses["regressor"],
+        losses["classifier"],
     )
-    for name, default, kind, text in estimator_parameters():
-        default = CLI_DEFAULTS.get(name, default)
-        shown = "none" if default is None else default
-        note = " (here; none draws fresh randomness)" if name in CLI_DEFAULTS else ""
-        group.add_argument(
-            "--" + name.replace("_", "-"),
-            dest=name,
-            default=default,
-            help=f"{text} (default: {shown}{note})".replace("%", "%%"),
-            **_option_kind(kind, default),
-        )
+    choices = [*regression_losses, *classification_losses]
+    groups["regressor"].add_argument(
+        "--loss",
+        choices=choices,
+        metavar="{" + ",".join(choices) + "}",
+        help=f"The loss: a regressor's or a classifier's (default: {regression}; "
+        f"{classification} when classifying)",
+    )
+
+
+# Help that differs from the docstring's first sentence on the command line.
+CLI_HELP = {
+    "class_weight": "Weights of the classes, multiplying the sample weights: "
+    "balanced weighs each class by n_samples / (n_classes * its count), counted "
+    "in the first pass; none weighs them alike."
+}
+
+
+def _add_option(group, name, default, kind, text):
+    text = CLI_HELP.get(name, text)
+    default = CLI_DEFAULTS.get(name, default)
+    shown = "none" if default is None else default
+    note = " (here; none draws fresh randomness)" if name in CLI_DEFAULTS else ""
+    group.add_argument(
+        "--" + name.replace("_", "-"),
+        dest=name,
+        default=default,
+        help=f"{text} (default: {shown}{note})".replace("%", "%%"),
+        **_option_kind(kind, default),
+    )
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Fit linear models by mini-batch RMSprop (RMSpropRegressor).",
+        description="Fit linear models by mini-batch RMSprop (RMSpropRegressor, "
+        "RMSpropClassifier).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -148,7 +214,9 @@ def build_parser():
     demo.set_defaults(command="demo")
 
     fit = commands.add_parser(
-        "fit", help="fit a scaler and RMSpropRegressor to a CSV or Parquet file"
+        "fit",
+        help="fit a scaler and RMSpropRegressor (or RMSpropClassifier) to a CSV "
+        "or Parquet file",
     )
     fit.add_argument(
         "data",
@@ -156,6 +224,13 @@ def build_parser():
         "CSV from standard input (streams are copied once to a temporary file)",
     )
     fit.add_argument("--target", required=True, help="name of the target column")
+    fit.add_argument(
+        "--classify",
+        action="store_true",
+        help="train RMSpropClassifier, the target holding class labels (chosen "
+        "without this option when the target column is not numeric, or with a "
+        "classifier's --loss)",
+    )
     fit.add_argument(
         "--features",
         nargs="+",
@@ -192,7 +267,14 @@ def build_parser():
     predict.add_argument(
         "--output",
         metavar="PATH",
-        help="CSV file to write, with one column 'prediction' (default: stdout)",
+        help="CSV file to write, with one column 'prediction': values, or a "
+        "classifier's labels (default: stdout)",
+    )
+    predict.add_argument(
+        "--proba",
+        action="store_true",
+        help="write a classifier's probability of each class instead, one column "
+        "'proba_LABEL' per class (loss log_loss or modified_huber)",
     )
     _add_chunksize(predict)
     return parser

@@ -5,6 +5,12 @@ target together, then each pass is one epoch of ``partial_fit`` on the scaled
 chunks. The saved model is a TransformedTargetRegressor around the pipeline
 of the feature scaler and the estimator, its fitted parts set from those
 passes, so it predicts in the target's own units.
+
+A classifier (``--classify``, a classifier's loss, or a target column that is
+not numeric) is trained the same way, with the scaler fitted to the features
+only and the classes counted in the first pass; the saved model is the
+pipeline itself, and ``predict`` writes labels or, with ``--proba``, the
+probability of each class.
 """
 
 import sys
@@ -15,7 +21,16 @@ import numpy as np
 
 from ._errors import CommandError, raise_if_signalled
 from ._progress import Progress
-from ._read import check_columns, chunks, columns_of, is_parquet, numeric, rereadable
+from ._read import (
+    check_columns,
+    chunks,
+    columns_of,
+    is_numeric,
+    is_parquet,
+    labels,
+    numeric,
+    rereadable,
+)
 from ._write import written_safely
 
 MODEL_STEP_NAMES = ("scale", "model")
@@ -26,9 +41,13 @@ MODEL_STEP_NAMES = ("scale", "model")
 
 
 def _trusted():
+    from .._classifier import RMSpropClassifier
     from .._regressor import RMSpropRegressor
 
-    return [f"{RMSpropRegressor.__module__}.{RMSpropRegressor.__name__}"]
+    return [
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in (RMSpropRegressor, RMSpropClassifier)
+    ]
 
 
 def save_model(model, path, inputs):
@@ -75,7 +94,8 @@ def load_model(path):
         raise CommandError(
             f"{path} holds a {type(model).__name__}, not a model written by "
             "sk-rmsprop fit (a fitted TransformedTargetRegressor around a "
-            "Pipeline of StandardScaler and RMSpropRegressor)"
+            "Pipeline of StandardScaler and RMSpropRegressor, or a Pipeline of "
+            "StandardScaler and RMSpropClassifier)"
         )
     return model, pipeline
 
@@ -84,15 +104,38 @@ def load_model(path):
 # fit
 
 
-def _estimator_from_args(args):
+def _classifying(args):
+    """Whether the options ask for a classifier (the data may, too)."""
+    from .._losses import CLASSIFICATION_LOSSES
+
+    return args.classify or args.loss in CLASSIFICATION_LOSSES
+
+
+def _estimator_from_args(args, classify):
+    """The estimator the options describe, every value checked.
+
+    Called before the first pass over the data, and again once the data has
+    shown a target of labels.
+    """
+    from .._classifier import RMSpropClassifier
+    from .._losses import CLASSIFICATION_LOSSES, LOSSES
     from .._regressor import RMSpropRegressor
 
+    cls = RMSpropClassifier if classify else RMSpropRegressor
+    if args.loss is not None:
+        if classify and args.loss in LOSSES:
+            raise CommandError(
+                f"--loss {args.loss} is a regressor's, and the target is "
+                f"classified; choose one of {', '.join(CLASSIFICATION_LOSSES)}"
+            )
+    if not classify and args.class_weight is not None:
+        raise CommandError("--class-weight is for classifiers: add --classify")
     params = {
-        name: getattr(args, name)
-        for name in RMSpropRegressor().get_params()
-        if hasattr(args, name)
+        name: getattr(args, name) for name in cls().get_params() if hasattr(args, name)
     }
-    model = RMSpropRegressor(**params)
+    if params.get("loss") is None:  # the estimator's own default
+        params.pop("loss", None)
+    model = cls(**params)
     # Every value checked before the first pass over the data.
     model._validate_params()
     model._check_integer_parameters()
@@ -114,31 +157,71 @@ def _split_scaler(scaler, n_features):
     return parts
 
 
-class _LocalPasses:
-    """Passes over a CSV or Parquet file, chunk by chunk, in this process."""
+class _Classes:
+    """The classes of a target of labels and their counts, from the first pass."""
 
-    def __init__(self, data, target, features, chunksize):
+    def __init__(self):
+        self.counts = {}
+
+    def add(self, labels):
+        found, counts = np.unique(labels, return_counts=True)
+        for label, count in zip(found, counts, strict=True):
+            self.counts[label] = self.counts.get(label, 0) + int(count)
+
+    @property
+    def classes(self):
+        return np.array(sorted(self.counts), dtype=object)
+
+    def balanced(self):
+        """The weights of class_weight="balanced", as a dict."""
+        n_samples, n_classes = sum(self.counts.values()), len(self.counts)
+        return {
+            label: n_samples / (n_classes * count)
+            for label, count in self.counts.items()
+        }
+
+
+class _LocalPasses:
+    """Passes over a CSV or Parquet file, chunk by chunk, in this process.
+
+    A regression target is scaled with the features; a classification
+    target holds labels, counted in the first pass.
+    """
+
+    def __init__(self, data, target, features, chunksize, classify):
         self.data, self.target, self.features = data, target, features
         self.columns = [*features, target]
         self.chunksize = chunksize
+        self.labels = _Classes() if classify else None
 
     def _arrays(self):
+        """``(values, y)`` of each chunk: the features and the regression
+        target as float64, and the labels (None when regressing)."""
         for frame in chunks(self.data, self.columns, self.chunksize):
-            yield numeric(frame, self.columns, self.data)
+            if self.labels is None:
+                yield numeric(frame, self.columns, self.data), None
+            else:
+                X = numeric(frame, self.features, self.data)
+                yield X, labels(frame, self.target, self.data)
 
     def scale(self, scaler, report):
         rows = 0
-        for values in self._arrays():
+        for values, y in self._arrays():
             scaler.partial_fit(values)
+            if y is not None:
+                self.labels.add(y)
             rows += len(values)
             report(rows)
         return scaler, rows
 
     def epoch(self, scaler, model, report):
         rows, weighted_loss = 0, 0.0
-        for values in self._arrays():
+        for values, y in self._arrays():
             scaled = scaler.transform(values)
-            model.partial_fit(scaled[:, :-1], scaled[:, -1])
+            if y is None:
+                model.partial_fit(scaled[:, :-1], scaled[:, -1])
+            else:
+                model.partial_fit(scaled, y, classes=self.labels.classes)
             rows += len(values)
             weighted_loss += model.loss_curve_[-1] * len(values)
             report(rows, weighted_loss / rows)
@@ -153,25 +236,30 @@ class _ClusterPasses:
     are left out before any estimator sees them.
     """
 
-    def __init__(self, data, target, features):
+    def __init__(self, data, target, features, classify):
         import dask.dataframe as dd
 
+        self.data, self.target, self.features = data, target, features
         self.columns = [*features, target]
         frame = dd.read_parquet(data, columns=self.columns)
         sizes = [int(size) for size in frame.map_partitions(len).compute()]
         self.frame = frame.partitions[[i for i, size in enumerate(sizes) if size]]
         self.sizes = [size for size in sizes if size]
+        self.labels = _Classes() if classify else None
 
     def _blocks(self, transform, n_columns):
-        """``(X, y)``: the first ``n_columns`` and the last column of
-        ``transform`` of each partition's values, as Dask collections.
+        """``(X, y)`` as Dask collections, from the same partitions.
 
-        Both come from the same partitions through map_partitions: a plain
-        column selection lets Dask plan each one with its own partitioning.
+        ``X`` is the first ``n_columns`` of ``transform`` of each partition's
+        values (the features, and the target when regressing); ``y`` their
+        last column, or the labels when classifying. Both come through
+        map_partitions: a plain column selection lets Dask plan each one with
+        its own partitioning.
         """
         import pandas as pd
 
-        columns = self.columns
+        columns = self.columns if self.labels is None else self.features
+        target = self.target
 
         def values(part):
             return transform(part[columns].to_numpy(np.float64))
@@ -180,15 +268,33 @@ class _ClusterPasses:
             lambda part: pd.DataFrame(values(part)[:, :n_columns]),
             meta=pd.DataFrame({i: pd.Series(dtype="f8") for i in range(n_columns)}),
         )
-        y = self.frame.map_partitions(
-            lambda part: pd.Series(values(part)[:, -1]), meta=pd.Series(dtype="f8")
-        )
+        if self.labels is None:
+            y = self.frame.map_partitions(
+                lambda part: pd.Series(values(part)[:, -1]), meta=pd.Series(dtype="f8")
+            )
+        else:
+            y = self.frame.map_partitions(
+                lambda part: part[target].astype(str), meta=pd.Series(dtype=object)
+            )
         return X, y
+
+    def _n_features(self, scaling):
+        if self.labels is not None:
+            return len(self.features)
+        return len(self.columns) if scaling else len(self.features)
 
     def scale(self, scaler, report):
         from ..dask import partial_fit_blocks
 
-        X, y = self._blocks(lambda values: values, len(self.columns))
+        if self.labels is not None:
+            target = self.frame[self.target]
+            if int(target.isna().sum().compute()):
+                raise CommandError(
+                    f"column {self.target!r} of {self.data} holds a missing label"
+                )
+            counts = target.astype(str).value_counts().compute()
+            self.labels.counts = {label: int(n) for label, n in counts.items()}
+        X, y = self._blocks(lambda values: values, self._n_features(True))
         scaler = partial_fit_blocks(scaler, X, y)
         report(sum(self.sizes))
         return scaler, sum(self.sizes)
@@ -196,8 +302,9 @@ class _ClusterPasses:
     def epoch(self, scaler, model, report):
         from ..dask import partial_fit_blocks
 
-        X, y = self._blocks(scaler.transform, len(self.columns) - 1)
-        model = partial_fit_blocks(model, X, y)
+        X, y = self._blocks(scaler.transform, self._n_features(False))
+        classes = None if self.labels is None else self.labels.classes
+        model = partial_fit_blocks(model, X, y, classes=classes)
         losses = model.loss_curve_[-len(self.sizes) :]
         loss = float(np.average(losses, weights=self.sizes))
         report(sum(self.sizes), loss)
@@ -205,7 +312,8 @@ class _ClusterPasses:
 
 
 def command_fit(args, out=sys.stdout):
-    model = _estimator_from_args(args)
+    classify = _classifying(args)
+    model = _estimator_from_args(args, classify)
     if model.early_stopping:
         raise CommandError("early_stopping is not available when streaming")
     with rereadable(args.data) as data:
@@ -215,8 +323,13 @@ def command_fit(args, out=sys.stdout):
         if not features:
             raise CommandError(f"{args.data} has no feature column besides the target")
         check_columns(features, available, args.data)
+        if not classify:
+            first = next(chunks(data, [args.target], args.chunksize), None)
+            if first is not None and not is_numeric(first, args.target):
+                classify = True  # a target of labels
+                model = _estimator_from_args(args, classify)
         if args.scheduler is None:
-            passes = _LocalPasses(data, args.target, features, args.chunksize)
+            passes = _LocalPasses(data, args.target, features, args.chunksize, classify)
             _train(args, features, model, passes, out)
             return
         if not is_parquet(data):
@@ -226,7 +339,7 @@ def command_fit(args, out=sys.stdout):
         from distributed import Client
 
         with Client(args.scheduler, timeout="10s"):
-            passes = _ClusterPasses(data, args.target, features)
+            passes = _ClusterPasses(data, args.target, features, classify)
             _train(args, features, model, passes, out)
 
 
@@ -241,6 +354,8 @@ def _train(args, features, model, passes, out):
         if rows == 0:
             raise CommandError(f"{args.data} has no rows")
         progress.finish(rows)
+        if passes.labels is not None:
+            _check_classes(passes.labels, model, args)
         best, stale, stopped = np.inf, 0, False
         for epoch in range(1, model.n_iter + 1):
             raise_if_signalled()
@@ -268,20 +383,44 @@ def _train(args, features, model, passes, out):
             file=sys.stderr,
         )
     seed = "none" if model.random_state is None else model.random_state
+    kind = "" if passes.labels is None else f"{len(passes.labels.counts)} classes, "
     print(
-        f"saved {args.model}: {len(features)} features, {epoch} epochs, "
+        f"saved {args.model}: {len(features)} features, {kind}{epoch} epochs, "
         f"random_state={seed}",
         file=out,
     )
 
 
+def _check_classes(labels, model, args):
+    """Refuse a single class; turn class_weight="balanced" into the counted weights.
+
+    ``partial_fit`` sees one chunk at a time, so the weights of "balanced"
+    come from the first pass's counts, as a dict.
+    """
+    if len(labels.counts) < 2:
+        (label,) = labels.counts
+        raise CommandError(
+            f"column {args.target!r} of {args.data} holds one class ({label!r}); "
+            "a classifier needs at least two"
+        )
+    if model.class_weight == "balanced":
+        model.set_params(class_weight=labels.balanced())
+
+
 def _fitted_model(model, scaler, features, args):
-    """The TransformedTargetRegressor that ``fit`` saves, fitted from the passes."""
-    from sklearn.base import clone
+    """The model that ``fit`` saves, fitted from the passes.
+
+    A TransformedTargetRegressor for a regressor; the Pipeline of the feature
+    scaler and the estimator for a classifier.
+    """
+    from sklearn.base import clone, is_classifier
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
+    if is_classifier(model):
+        scaler.feature_names_in_ = np.asarray(features, dtype=object)
+        return Pipeline(list(zip(MODEL_STEP_NAMES, (scaler, model), strict=True)))
     x_scaler, y_scaler = _split_scaler(scaler, len(features))
     x_scaler.feature_names_in_ = np.asarray(features, dtype=object)
     steps = list(zip(MODEL_STEP_NAMES, (x_scaler, model), strict=True))
@@ -318,20 +457,42 @@ def command_predict(args, out=sys.stdout):
 
 
 def _write_predictions(model, pipeline, data, args, sink):
-    """Predict chunk by chunk and write CSV with a 'prediction' column."""
+    """Predict chunk by chunk and write CSV: a 'prediction' column, or with
+    ``--proba`` one 'proba_LABEL' column per class."""
     import pandas as pd
 
+    predict = _probabilities(pipeline, args) if args.proba else model.predict
     features = list(pipeline[0].feature_names_in_)
     header = True
     for frame in chunks(data, features, args.chunksize):
         X = pd.DataFrame(numeric(frame, features, args.data), columns=features)
-        prediction = np.asarray(model.predict(X)).reshape(len(X), -1)[:, 0]
-        pd.DataFrame({"prediction": prediction}).to_csv(
-            sink, index=False, header=header
-        )
+        output = np.asarray(predict(X))
+        if args.proba:
+            names = [f"proba_{label}" for label in pipeline[-1].classes_]
+            written = pd.DataFrame(output, columns=names)
+        else:
+            written = pd.DataFrame({"prediction": output.reshape(len(X), -1)[:, 0]})
+        written.to_csv(sink, index=False, header=header)
         header = False
     if header:
         raise CommandError(f"{args.data} has no rows")
+
+
+def _probabilities(pipeline, args):
+    """The pipeline's predict_proba, or a clear error if it has none."""
+    from sklearn.base import is_classifier
+
+    estimator = pipeline[-1]
+    if not is_classifier(estimator):
+        raise CommandError(
+            f"--proba needs a classifier; {args.model} holds a regressor"
+        )
+    if not hasattr(estimator, "predict_proba"):
+        raise CommandError(
+            f"the classifier in {args.model} has loss {estimator.loss!r}, which gives "
+            "no probabilities; fit with --loss log_loss or modified_huber"
+        )
+    return pipeline.predict_proba
 
 
 # ----------------------------------------------------------------------------

@@ -146,3 +146,20 @@ def numeric(frame, columns, path):
             f"column {bad[0]!r} of {path} holds a missing, NaN or infinite value"
         )
     return values
+
+
+def is_numeric(frame, column):
+    """Whether ``column`` of ``frame`` holds numbers (booleans are labels)."""
+    return frame[column].dtype.kind in "iuf"
+
+
+def labels(frame, column, path):
+    """The class labels of ``column``, as text, or a clear error if one is missing.
+
+    As text, a label reads the same in every chunk, whatever type the reader
+    inferred for that chunk, and is written back as it was read.
+    """
+    values = frame[column]
+    if values.isna().any():
+        raise CommandError(f"column {column!r} of {path} holds a missing label")
+    return values.astype(str).to_numpy(dtype=object)
