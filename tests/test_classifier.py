@@ -363,6 +363,18 @@ def test_class_weight_multiplies_the_sample_weights(multiclass_data):
     assert_array_equal(by_class.coef_, by_sample.coef_)
 
 
+def test_class_weight_keys_are_the_labels_themselves(binary_data):
+    # Labels that read as numbers stay labels: "1" is not 1.
+    X, y = binary_data
+    y = np.where(y == "yes", "1", "0")
+    params = dict(n_iter=3, tol=None, random_state=0)
+    by_class = RMSpropClassifier(class_weight={"1": 3.0}, **params).fit(X, y)
+    by_sample = RMSpropClassifier(**params).fit(X, y, sample_weight=1 + 2 * (y == "1"))
+    assert_array_equal(by_class.coef_, by_sample.coef_)
+    with pytest.raises(ValueError, match=r"class_weight has labels \[1\]"):
+        RMSpropClassifier(class_weight={1: 3.0}).fit(X, y)
+
+
 def test_balanced_class_weight(binary_data):
     X, y = binary_data
     params = dict(n_iter=5, tol=None, random_state=0)
