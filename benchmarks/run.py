@@ -1,4 +1,5 @@
-"""Benchmark RMSpropRegressor against SGDRegressor, a NumPy RMSprop loop and Adam.
+"""Benchmark RMSpropRegressor against SGDRegressor, a NumPy RMSprop loop and Adam,
+and RMSpropClassifier against SGDClassifier and LogisticRegression.
 
 Run ``python benchmarks/run.py`` for the full benchmark or ``--quick`` for a
 smoke run on small data. Every figure is a median over ``--repeats`` runs,
@@ -22,6 +23,8 @@ import scipy
 import scipy.sparse as sp
 import sklearn
 import statsmodels.api as sm
+from _common import seconds, zipf_rows
+from classification import print_classification
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
@@ -137,12 +140,6 @@ def fit_epochs(name, X, y, batch_size, n_epochs):
     if name == "NumPy RMSprop loop":
         return NumpyRMSprop(batch_size=batch_size).fit(X, y, n_epochs)
     return COMPETITORS[name](batch_size, n_epochs).fit(X, y)
-
-
-def seconds(function):
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
 
 
 def per_epoch_times(X, y, batch_size, n_epochs, repeats):
@@ -353,22 +350,12 @@ def everyday_times(repeats):
 
 
 def zipf_text_data(n_samples, n_features, nnz_per_row, seed=0):
-    """Rows of ``nnz_per_row`` columns drawn with Zipf frequencies (p ~ 1/rank).
+    """Word-like rows (`_common.zipf_rows`) and a sparse linear target.
 
-    As in hashed text: a few columns appear in most rows, most in very few.
-    Values are 1, the target a sparse linear model plus noise.
+    The target is a linear model of every column plus noise.
     """
     rng = np.random.default_rng(seed)
-    p = 1.0 / np.arange(1, n_features + 1)
-    p /= p.sum()
-    indices = rng.choice(n_features, size=n_samples * nnz_per_row, p=p)
-    indptr = np.arange(0, (n_samples + 1) * nnz_per_row, nnz_per_row)
-    data = np.ones(n_samples * nnz_per_row)
-    X = sp.csr_array(
-        (data, indices.astype(np.int32), indptr.astype(np.int32)),
-        shape=(n_samples, n_features),
-    )
-    X.sum_duplicates()
+    X = zipf_rows(n_samples, n_features, nnz_per_row, rng)
     coef = rng.normal(size=n_features)
     y = X @ coef + 0.5 * rng.normal(size=n_samples)
     return X, y
@@ -715,6 +702,11 @@ def main():
         help="only the accuracy tables: real tables and robust regression",
     )
     parser.add_argument(
+        "--classification-only",
+        action="store_true",
+        help="only the classifier's sections",
+    )
+    parser.add_argument(
         "--repeats",
         type=int,
         default=5,
@@ -727,7 +719,11 @@ def main():
     repeats = args.repeats
 
     print("# sk-rmsprop benchmark\n")
-    flags = " --quick" * args.quick + " --accuracy-only" * args.accuracy_only
+    flags = (
+        " --quick" * args.quick
+        + " --accuracy-only" * args.accuracy_only
+        + " --classification-only" * args.classification_only
+    )
     print(f"Command: `python benchmarks/run.py{flags}`  ")
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -741,6 +737,9 @@ def main():
     if args.accuracy_only:
         print_accuracy()
         print_robust(20_000 // scale, 3)
+        return
+    if args.classification_only:
+        print_classification(scale, repeats)
         return
     print(
         f"Per-epoch times are medians of {repeats} fits, each of the epoch count "
@@ -839,11 +838,11 @@ def main():
     results = time_to_accuracy(X, y, 32, max_epochs, max_seconds)
     print("| method | seconds | learning rate |")
     print("|---|---|---|")
-    for name, (seconds, learning_rate) in results.items():
-        if seconds is None:
+    for name, (taken, learning_rate) in results.items():
+        if taken is None:
             print(f"| {name} | never | — |")
         else:
-            print(f"| {name} | {seconds:.3f} | {learning_rate} |")
+            print(f"| {name} | {taken:.3f} | {learning_rate} |")
 
     print("\n## The everyday job: small tables\n")
     # These jobs take milliseconds: more runs steady their medians.
@@ -907,13 +906,14 @@ def main():
 
     print_accuracy()
     print_robust(20_000 // scale, 3)
+    print_classification(scale, repeats)
 
     print("\n## Command-line start-up\n")
     print(f"Wall time, median of {max(repeats, 5)} fresh processes taking turns:\n")
     print("| command | seconds |")
     print("|---|---|")
-    for name, seconds in command_start_seconds(max(repeats, 5)).items():
-        print(f"| `{name}` | {seconds:.3f} |")
+    for name, taken in command_start_seconds(max(repeats, 5)).items():
+        print(f"| `{name}` | {taken:.3f} |")
 
     first, later = cold_compile_seconds()
     print("\n## Compilation\n")
