@@ -26,6 +26,8 @@ def test_readme_python_examples_run(capsys):
     out = capsys.readouterr().out
     r2 = float(re.search(r"held-out R²: (-?[\d.]+)", out).group(1))
     assert r2 > 0.3
+    accuracy = float(re.search(r"held-out accuracy: ([\d.]+)", out).group(1))
+    assert accuracy > 0.9
     assert namespace["search"].best_params_["model__batch_size"] in (16, 64)
     assert namespace["model"].t_ > 0
     assert len(namespace["display"].line_.get_ydata()) > 0
