@@ -8,7 +8,7 @@ with ``python benchmarks/run.py --classification-only``.
 import warnings
 
 import numpy as np
-from _common import seconds, zipf_rows
+from _common import print_time_to_threshold, seconds, zipf_rows
 from scipy.special import expit
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -228,26 +228,7 @@ def print_classification(scale, repeats):
         f"{max_epochs} epochs or {max_seconds:.0f} s per setting (or before its "
         "held-out loss rises three epochs in a row).\n"
     )
-    labels = [f"within {round(100 * (t - 1))}%" for t in LOG_LOSS_THRESHOLDS]
-    print("| method | " + " | ".join(labels) + " | best held-out log loss |")
-    print("|---|" + "---|" * (len(labels) + 1))
-    for name, (fastest, best) in results.items():
-        cells = [
-            "never" if hit is None else f"{hit[0]:.2f} s ({hit[1]})"
-            for hit in fastest.values()
-        ]
-        print(f"| {name} | " + " | ".join(cells) + f" | {best:.4f} |")
-    for threshold, label in zip(LOG_LOSS_THRESHOLDS, labels, strict=True):
-        hits = {"RMS": [], "SGD": []}
-        for name, (fastest, _) in results.items():
-            if fastest[threshold] is not None:
-                hits[name[:3]].append(fastest[threshold][0])
-        if hits["RMS"] and hits["SGD"]:
-            ratio = min(hits["RMS"]) / min(hits["SGD"])
-            print(f"\nOurs / SGDClassifier's fastest, {label}: {ratio:.2f}")
-        elif hits["RMS"] or hits["SGD"]:
-            who = "ours" if hits["RMS"] else "SGDClassifier"
-            print(f"\n{label}: only {who} gets there.")
+    print_time_to_threshold(results, LOG_LOSS_THRESHOLDS, "log loss", "SGDClassifier")
 
     print("\n## Classification: accuracy on scikit-learn's tables\n")
     seeds = range(3 if scale > 1 else 10)

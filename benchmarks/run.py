@@ -23,7 +23,7 @@ import scipy
 import scipy.sparse as sp
 import sklearn
 import statsmodels.api as sm
-from _common import seconds, zipf_rows
+from _common import print_time_to_threshold, seconds, zipf_rows
 from classification import print_classification
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
@@ -880,29 +880,7 @@ def main():
         "of each method's settings; 'never' when none gets there within "
         f"{max_epochs} epochs or {max_seconds:.0f} s per setting.\n"
     )
-    labels = [f"within {round(100 * (t - 1))}%" for t in ZIPF_THRESHOLDS]
-    print("| method | " + " | ".join(labels) + " | best held-out MSE |")
-    print("|---|" + "---|" * (len(labels) + 1))
-    for name, (fastest, best_mse) in results.items():
-        cells = [
-            "never" if hit is None else f"{hit[0]:.2f} s ({hit[1]})"
-            for hit in fastest.values()
-        ]
-        print(f"| {name} | " + " | ".join(cells) + f" | {best_mse:.4g} |")
-    for threshold, label in zip(ZIPF_THRESHOLDS, labels, strict=True):
-        hits = {"RMSprop": [], "SGD": []}
-        for name, (fastest, _) in results.items():
-            if fastest[threshold] is not None:
-                hits[name[:3] if name.startswith("SGD") else "RMSprop"].append(
-                    fastest[threshold][0]
-                )
-        if hits["RMSprop"] and hits["SGD"]:
-            print(
-                f"\nOurs (either setting) / SGDRegressor's fastest, {label}: "
-                f"{min(hits['RMSprop']) / min(hits['SGD']):.2f}"
-            )
-        elif hits["RMSprop"]:
-            print(f"\n{label}: only ours gets there.")
+    print_time_to_threshold(results, ZIPF_THRESHOLDS, "MSE", "SGDRegressor")
 
     print_accuracy()
     print_robust(20_000 // scale, 3)
