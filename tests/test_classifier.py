@@ -449,3 +449,52 @@ def test_failed_first_partial_fit_leaves_no_classes(binary_data):
     with pytest.raises(ValueError, match="not among"):
         model.partial_fit(X, y, classes=["no", "other"])
     assert not hasattr(model, "classes_") and not hasattr(model, "coef_")
+
+
+# ----------------------------------------------------------------------------
+# Step for step with torch.optim.RMSprop on BCEWithLogitsLoss
+
+
+@pytest.mark.parametrize(
+    "momentum, centered, alpha",
+    [(0.0, False, 0.0), (0.9, False, 0.0), (0.0, True, 0.1), (0.5, True, 0.01)],
+)
+def test_binary_log_loss_matches_torch_rmsprop(
+    binary_data, recorded_permutations, momentum, centered, alpha
+):
+    torch = pytest.importorskip("torch")
+    X, y = binary_data
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, size=len(y))
+    params = dict(learning_rate=0.02, decay_rate=0.95, epsilon=1e-7)
+    model = RMSpropClassifier(
+        batch_size=8, n_iter=3, tol=None, random_state=0, momentum=momentum,
+        centered=centered, alpha=alpha, **params,
+    ).fit(X, y, sample_weight=weights)  # fmt: skip
+
+    # The same model in torch, in float64, from the same zero start: the
+    # penalty on the weights only, as torch's weight decay of their group;
+    # each batch's loss the weighted mean of BCEWithLogitsLoss.
+    linear = torch.nn.Linear(X.shape[1], 1, dtype=torch.float64)
+    torch.nn.init.zeros_(linear.weight)
+    torch.nn.init.zeros_(linear.bias)
+    optimizer = torch.optim.RMSprop(
+        [{"params": [linear.weight], "weight_decay": alpha},
+         {"params": [linear.bias], "weight_decay": 0.0}],
+        lr=params["learning_rate"], alpha=params["decay_rate"],
+        eps=params["epsilon"], momentum=momentum, centered=centered,
+    )  # fmt: skip
+    inputs = torch.from_numpy(X)
+    targets = torch.from_numpy((y == "yes").astype(float))
+    sample_weight = torch.from_numpy(weights)
+    for order in recorded_permutations:
+        for start in range(0, len(order), 8):
+            batch = torch.from_numpy(order[start : start + 8])
+            optimizer.zero_grad()
+            losses = torch.nn.functional.binary_cross_entropy_with_logits(
+                linear(inputs[batch])[:, 0], targets[batch], reduction="none"
+            )
+            w = sample_weight[batch]
+            ((w * losses).sum() / w.sum()).backward()
+            optimizer.step()
+    assert_allclose(model.coef_, linear.weight.detach().numpy(), rtol=1e-10)
+    assert_allclose(model.intercept_, linear.bias.detach().numpy(), rtol=1e-10)
