@@ -12,7 +12,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sk_rmsprop import RMSpropRegressor
+from sk_rmsprop import RMSpropClassifier, RMSpropRegressor
 
 callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
 
@@ -107,3 +107,13 @@ def test_failing_callback_leaves_the_model_and_tears_down(regression_data):
         model.fit(X[:30], y[:30])
     assert failing.events[-1] == "teardown"
     assert state() == before
+
+
+def test_scoring_monitor_scores_a_classifier_by_its_labels(multiclass_data):
+    X, y = multiclass_data
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    model = RMSpropClassifier(n_iter=5, tol=None, random_state=0)
+    model.set_callbacks(monitor).fit(X, y)
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    assert len(rows) == 5
+    assert rows[-1]["accuracy"] == pytest.approx(model.score(X, y))
