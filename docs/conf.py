@@ -26,12 +26,89 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
 html_theme = "pydata_sphinx_theme"
-html_title = "sk-rmsprop"
+html_title = f"sk-rmsprop {version}"
+# `name` in a docstring or page is a cross-reference to a Python object.
+default_role = "py:obj"
 autosummary_generate = True
 numpydoc_show_class_members = False
 myst_heading_anchors = 3
 
-intersphinx_mapping = {}  # no network at build time
+
+def _sklearn_inventory(path):
+    """Write a Sphinx inventory of scikit-learn's public API, from the installed
+    package, and return its path.
+
+    The build has no network, so scikit-learn's own objects.inv cannot be
+    fetched. Its API pages follow one pattern,
+    ``modules/generated/<module>.<name>.html``, so the names each public
+    module exports are enough to link them, at the installed version.
+    """
+    import importlib
+    import inspect
+    import zlib
+
+    import sklearn
+    from sklearn.experimental import (  # noqa: F401  (their names exist once enabled)
+        enable_halving_search_cv,
+        enable_iterative_imputer,
+    )
+
+    modules = [f"sklearn.{name}" for name in sklearn.__all__ if not name[0].isupper()]
+    modules += [
+        "sklearn.utils.class_weight",
+        "sklearn.utils.validation",
+        "sklearn.utils.multiclass",
+        "sklearn.utils.extmath",
+    ]
+    lines = []
+    for module_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # an optional or experimental module
+            continue
+        lines.append(f"{module_name} py:module 0 api/{module_name}.html -")
+        # Without __all__, the public names the module defines itself.
+        names = getattr(module, "__all__", None) or [
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_")
+            and getattr(value, "__module__", None) == module_name
+        ]
+        for name in names:
+            try:
+                obj = getattr(module, name, None)
+            except ImportError:  # another experimental name
+                continue
+            if inspect.isclass(obj):
+                role = "py:class"
+            elif callable(obj):
+                role = "py:function"
+            else:
+                continue
+            full = f"{module_name}.{name}"
+            lines.append(f"{full} {role} 1 modules/generated/{full}.html#$ -")
+    header = (
+        "# Sphinx inventory version 2\n"
+        "# Project: scikit-learn\n"
+        f"# Version: {sklearn.__version__}\n"
+        "# The remainder of this file is compressed using zlib.\n"
+    )
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as file:
+        file.write(header.encode())
+        file.write(zlib.compress("\n".join(lines).encode() + b"\n"))
+    return path
+
+
+# No network at build time: inventories made from the installed packages.
+intersphinx_mapping = {
+    "sklearn": (
+        "https://scikit-learn.org/stable/",
+        _sklearn_inventory(
+            os.path.join(os.path.dirname(__file__), "_build", "sklearn.inv")
+        ),
+    ),
+}
 
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
@@ -39,7 +116,6 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
-    "reference_url": {"sk_rmsprop": None},
 }
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -61,7 +137,9 @@ class CommandHelp(Directive):
             )
             parser = subparsers.choices[self.arguments[0]]
         text = parser.format_help()
-        return [nodes.literal_block(text, text)]
+        block = nodes.literal_block(text, text)
+        block["language"] = "text"  # help text, not Python to highlight
+        return [block]
 
 
 def setup(app):

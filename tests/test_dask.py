@@ -352,3 +352,27 @@ def test_cli_fit_with_a_scheduler_trains_a_classifier(client, tmp_path):
     predicted = done.stdout.splitlines()[1:]
     assert set(predicted) <= {"up", "down"}
     assert np.mean(np.array(predicted) == labels) > 0.95
+
+
+def test_the_dask_page_runs_as_written():
+    # Every Python snippet of docs/dask.rst, in order, in one namespace.
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "dask.rst"
+    blocks = re.findall(
+        r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)", page.read_text()
+    )
+    assert len(blocks) == 2
+    namespace = {}
+    try:
+        for block in blocks:
+            code = "\n".join(line[3:] for line in block.splitlines())
+            exec(compile(code, str(page), "exec"), namespace)
+        assert namespace["search"].best_params_
+        assert namespace["predictions"].shape == (2_000,)
+    finally:
+        if "client" in namespace:
+            cluster = namespace["client"].cluster
+            namespace["client"].close()
+            cluster.close()

@@ -6,7 +6,7 @@ Word counts are sparse, and their frequencies follow Zipf's law: a few words
 appear in most documents, most words in very few. RMSprop gives each
 coefficient a step of its own, so a rare word's coefficient moves as far per
 update as a common one's. Here documents arrive in chunks, as in
-scikit-learn's out-of-core text example, and both :class:`RMSpropClassifier`
+scikit-learn's out-of-core text example, and both :class:`~sk_rmsprop.RMSpropClassifier`
 and :class:`~sklearn.linear_model.SGDClassifier` learn from each chunk once
 with ``partial_fit``. Held-out log loss and accuracy are tracked after every
 chunk.
