@@ -16,6 +16,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax served from the site, not from a CDN
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -116,6 +117,9 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
+    # The pages of computation times are for developers, and came twice in
+    # the search results.
+    "write_computation_times": False,
 }
 
 os.environ.setdefault("MPLBACKEND", "Agg")
