@@ -5,6 +5,7 @@ import sys
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from sphinx_gallery.sorting import ExplicitOrder
 
 import sk_rmsprop
 
@@ -116,7 +117,18 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
-    "within_subsection_order": "FileNameSortKey",
+    # A teaching order: the tutorial's line first, the cluster last.
+    "within_subsection_order": ExplicitOrder(
+        [
+            "plot_tutorial_line_fit.py",
+            "plot_badly_scaled.py",
+            "plot_diabetes_grid_search.py",
+            "plot_robust_losses.py",
+            "plot_streaming.py",
+            "plot_streaming_text_classification.py",
+            "plot_dask.py",
+        ]
+    ),
     # The pages of computation times are for developers, and came twice in
     # the search results.
     "write_computation_times": False,
