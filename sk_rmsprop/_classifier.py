@@ -34,6 +34,8 @@ class RMSpropClassifier(ClassifierMixin, BaseRMSprop):
     the margin losses are one-vs-rest, all classes trained in the same pass
     over the data.
 
+    Read more in the :ref:`User Guide <classification>`.
+
     Parameters
     ----------
     learning_rate : float, default=0.01

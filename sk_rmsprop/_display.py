@@ -28,6 +28,8 @@ class LossCurveDisplay:
     Create it with :meth:`from_estimator`; several estimators can share one
     axes by passing the ``ax_`` of a first display as ``ax``.
 
+    Read more in the :ref:`User Guide <plots_and_callbacks>`.
+
     Parameters
     ----------
     loss_curve : array-like of shape (n_epochs,)

@@ -20,6 +20,8 @@ class RMSpropRegressor(RegressorMixin, BaseRMSprop):
     of the training data. Several targets are fitted at once when ``y`` is 2-D;
     each has its own parameters, and the objective is the mean of theirs.
 
+    Read more in the :ref:`User Guide <user_guide>`.
+
     Parameters
     ----------
     learning_rate : float, default=0.01

@@ -120,6 +120,8 @@ def _partial_fit_block(estimator, X, y, sample_weight=None, classes=None):
 def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1, classes=None):
     """Stream ``partial_fit`` over the blocks of Dask collections.
 
+    Read more in the :ref:`Dask guide <dask>`.
+
     Parameters
     ----------
     estimator : estimator with ``partial_fit``
@@ -180,6 +182,8 @@ def partial_fit_blocks(estimator, X, y, sample_weight=None, epochs=1, classes=No
 
 def predict_blocks(estimator, X):
     """Predict block by block on a Dask array; return a Dask array.
+
+    Read more in the :ref:`Dask guide <dask>`.
 
     Parameters
     ----------
