@@ -19,6 +19,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",  # MathJax served from the site, not from a CDN
     "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",  # [source] links on the API pages
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
@@ -29,6 +30,17 @@ exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb", "auto_example
 templates_path = ["_templates"]
 html_theme = "pydata_sphinx_theme"
 html_title = f"sk-rmsprop {version}"
+# Pages without subsections get no empty "Section Navigation" sidebar.
+html_sidebars = {
+    "index": [],
+    "install": [],
+    "when_to_use": [],
+    "user_guide": [],
+    "dask": [],
+    "cli": [],
+    "benchmarks": [],
+    "changelog": [],
+}
 # `name` in a docstring or page is a cross-reference to a Python object.
 default_role = "py:obj"
 autosummary_generate = True
