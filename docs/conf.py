@@ -1,6 +1,7 @@
 """Sphinx configuration for the sk-rmsprop documentation."""
 
 import os
+import re
 import sys
 
 from docutils import nodes
@@ -48,6 +49,14 @@ numpydoc_show_class_members = False
 myst_heading_anchors = 3
 
 
+def _defined_by(value, module_name):
+    """Whether ``value`` is defined in ``module_name``, or in a private module
+    beside it that it re-exports from (as ``sklearn.utils.metadata_routing``)."""
+    defined = getattr(value, "__module__", None) or ""
+    parent = module_name.rpartition(".")[0]
+    return defined == module_name or defined.startswith(parent + "._")
+
+
 def _sklearn_inventory(path):
     """Write a Sphinx inventory of scikit-learn's public API, from the installed
     package, and return its path.
@@ -73,6 +82,7 @@ def _sklearn_inventory(path):
         "sklearn.utils.validation",
         "sklearn.utils.multiclass",
         "sklearn.utils.extmath",
+        "sklearn.utils.metadata_routing",
     ]
     lines = []
     for module_name in modules:
@@ -81,12 +91,10 @@ def _sklearn_inventory(path):
         except ImportError:  # an optional or experimental module
             continue
         lines.append(f"{module_name} py:module 0 api/{module_name}.html -")
-        # Without __all__, the public names the module defines itself.
         names = getattr(module, "__all__", None) or [
             name
             for name, value in vars(module).items()
-            if not name.startswith("_")
-            and getattr(value, "__module__", None) == module_name
+            if not name.startswith("_") and _defined_by(value, module_name)
         ]
         for name in names:
             try:
@@ -170,5 +178,23 @@ class CommandHelp(Directive):
         return [block]
 
 
+def _plain_sklearn_markup(app, what, name, obj, options, lines):
+    """Render the docstrings inherited from scikit-learn (score, get_params...)
+    in this site's terms.
+
+    They refer to labels of scikit-learn's own site (``:ref:``), which this
+    build cannot resolve, and mark literals with single backticks, which
+    scikit-learn renders as code and this site's default role as a
+    cross-reference. Their labels become plain text, their literals code.
+    """
+    if not (getattr(obj, "__module__", None) or "").startswith("sklearn"):
+        return
+    for i, line in enumerate(lines):
+        line = re.sub(r":ref:`([^`<]*?)\s*<[^`>]*>`", r"\1", line)
+        line = re.sub(r":ref:`([^`]*)`", r"\1", line)
+        lines[i] = re.sub(r"(?<![`:\w])`([^`]+)`(?!`)", r"``\1``", line)
+
+
 def setup(app):
     app.add_directive("command-help", CommandHelp)
+    app.connect("autodoc-process-docstring", _plain_sklearn_markup)
