@@ -152,6 +152,9 @@ sphinx_gallery_conf = {
     # The pages of computation times are for developers, and came twice in
     # the search results.
     "write_computation_times": False,
+    # "Examples using this class" on the API pages.
+    "doc_module": ("sk_rmsprop",),
+    "backreferences_dir": "generated/backreferences",
 }
 
 os.environ.setdefault("MPLBACKEND", "Agg")
