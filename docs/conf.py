@@ -21,16 +21,22 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax served from the site, not from a CDN
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",  # [source] links on the API pages
+    "matplotlib.sphinxext.plot_directive",  # the benchmarks' bar chart
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
 exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
 html_theme = "pydata_sphinx_theme"
 html_title = f"sk-rmsprop {version}"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 # Pages without subsections get no empty "Section Navigation" sidebar.
 html_sidebars = {
     "index": [],
@@ -40,6 +46,7 @@ html_sidebars = {
     "dask": [],
     "cli": [],
     "benchmarks": [],
+    "benchmark_log": [],
     "changelog": [],
 }
 # `name` in a docstring or page is a cross-reference to a Python object.
