@@ -151,6 +151,7 @@ sphinx_gallery_conf = {
             "plot_badly_scaled.py",
             "plot_diabetes_grid_search.py",
             "plot_robust_losses.py",
+            "plot_classifier_losses.py",
             "plot_streaming.py",
             "plot_streaming_text_classification.py",
             "plot_dask.py",
