@@ -54,3 +54,16 @@ def test_the_user_guides_callbacks_example_runs(tmp_path):
     exec(compile(code, "user_guide.rst", "exec"), namespace)
     assert len(namespace["r2_per_epoch"]) == 20
     assert len(namespace["display"].line_.get_ydata()) == 20
+
+
+@pytest.mark.parametrize("page", ["user_guide.rst", "index.rst", "install.rst"])
+def test_every_python_snippet_of_the_page_runs(page):
+    # Each snippet on its own, in a fresh namespace: none relies on another.
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    for language, code in _blocks(DOCS / page):
+        if language != "python":
+            continue
+        if "sklearn.callback" in code:
+            pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+        exec(compile(code, page, "exec"), {})
