@@ -1,6 +1,7 @@
 """The sk-rmsprop commands, run for real in a subprocess: demo, fit, predict."""
 
 from io import StringIO
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +26,10 @@ def test_demo_is_the_default_and_writes_a_png(tmp_path):
         if line.startswith(("RMSpropRegressor", "LinearRegression"))
     }
     assert abs(scores["RMSpropRegressor"] - scores["LinearRegression"]) < 0.02
+    # What docs/cli.rst shows is what the demo prints.
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.rst").read_text()
+    shown = page.split("   $ sk-rmsprop demo\n", 1)[1].split("\n\n", 1)[0]
+    assert out == "\n".join(line[3:] for line in shown.splitlines()) + "\n"
     png = tmp_path / "rmsprop-demo.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
