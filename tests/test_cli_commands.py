@@ -358,3 +358,28 @@ def test_a_single_class_or_a_missing_label_is_named(tmp_path):
 def test_proba_of_a_regression_model_is_refused(fitted_model, csv_file):
     code, _, err = run("predict", csv_file, "--model", fitted_model, "--proba")
     assert_one_line_error(code, err, "--proba needs a classifier")
+
+
+def test_the_session_of_docs_cli_prints_what_the_page_shows(tmp_path):
+    # The page's table: 1,000 houses, three features and a price about 100.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1_000, 3))
+    price = X @ [2.0, -1.0, 0.5] + 100 + 0.1 * rng.normal(size=1_000)
+    houses = pd.DataFrame(X, columns=["rooms", "age", "distance"]).round(3)
+    houses.assign(price=price.round(2)).to_csv(tmp_path / "houses.csv", index=False)
+    houses.head(3).to_csv(tmp_path / "new.csv", index=False)
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.rst").read_text()
+    session = page.split("   $ sk-rmsprop fit houses.csv", 1)[1].split("\n\n", 1)[0]
+    lines = [line[3:] for line in session.splitlines()[1:]]
+    predict = lines.index("$ sk-rmsprop predict new.csv --model price.skops")
+    # fit's standard output is its last line; the progress goes to stderr.
+    fit_shown = [line for line in lines[:predict] if line.startswith("saved")]
+    predict_shown = lines[predict + 1 :]
+    code, out, err = run(
+        "fit", "houses.csv", "--target", "price", "--model", "price.skops", cwd=tmp_path
+    )
+    assert code == 0, err
+    assert out.splitlines() == fit_shown
+    code, out, err = run("predict", "new.csv", "--model", "price.skops", cwd=tmp_path)
+    assert code == 0, err
+    assert out.splitlines() == predict_shown
