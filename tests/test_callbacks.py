@@ -64,15 +64,21 @@ def test_callback_stops_training_after_the_epoch(regression_data):
     np.testing.assert_array_equal(stopper.last_coef, model.coef_)
 
 
-def test_scoring_monitor_scores_every_epoch(regression_data):
-    X, y = regression_data
-    monitor = callback.ScoringMonitor(scoring="r2")
-    model = RMSpropRegressor(n_iter=6, tol=None, random_state=0)
+@pytest.mark.parametrize(
+    "estimator, data, scoring",
+    [(RMSpropRegressor, "regression_data", "r2"),
+     (RMSpropClassifier, "multiclass_data", "accuracy")],
+)  # fmt: skip
+def test_scoring_monitor_scores_every_epoch(estimator, data, scoring, request):
+    X, y = request.getfixturevalue(data)
+    monitor = callback.ScoringMonitor(scoring=scoring)
+    model = estimator(n_iter=6, tol=None, random_state=0)
     model.set_callbacks(monitor).fit(X, y)
     rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
     assert len(rows) == 6
-    scores = [row["r2"] for row in rows]
+    scores = [row[scoring] for row in rows]
     assert np.all(np.isfinite(scores)) and scores[-1] > scores[0]
+    # A classifier is scored by its labels, as its own score does.
     assert scores[-1] == pytest.approx(model.score(X, y))
 
 
@@ -107,13 +113,3 @@ def test_failing_callback_leaves_the_model_and_tears_down(regression_data):
         model.fit(X[:30], y[:30])
     assert failing.events[-1] == "teardown"
     assert state() == before
-
-
-def test_scoring_monitor_scores_a_classifier_by_its_labels(multiclass_data):
-    X, y = multiclass_data
-    monitor = callback.ScoringMonitor(scoring="accuracy")
-    model = RMSpropClassifier(n_iter=5, tol=None, random_state=0)
-    model.set_callbacks(monitor).fit(X, y)
-    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
-    assert len(rows) == 5
-    assert rows[-1]["accuracy"] == pytest.approx(model.score(X, y))
