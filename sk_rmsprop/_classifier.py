@@ -548,7 +548,8 @@ class RMSpropClassifier(ClassifierMixin, BaseRMSprop):
         code = CLASSIFICATION_LOSSES[self.loss]
         if self.loss == "log_loss" and len(self.classes_) > 2:
             code = SOFTMAX
-        return (code, cast(0.5))
+        zero = cast(0)
+        return (code, zero, zero, zero, zero, cast(0.5))
 
     def _default_intercept(self, Y, sample_weight):
         """Starting intercepts: zero, as SGDClassifier's."""

@@ -263,7 +263,7 @@ def test_log_loss_derivative_at_extreme_margins_is_exact():
     # side and underflows on the other; the kernel's form keeps both.
     from sk_rmsprop._losses import LOG_LOSS, SOFTMAX, loss_values
 
-    loss = (LOG_LOSS, 0.5)
+    loss = (LOG_LOSS, 0.0, 0.0, 0.0, 0.0, 0.5)
     p = np.array([[800.0], [-800.0], [30.0], [-30.0]])
     values, derivatives = loss_values(loss, p, np.ones_like(p))
     small = np.exp(-30.0)
@@ -271,7 +271,7 @@ def test_log_loss_derivative_at_extreme_margins_is_exact():
     assert_allclose(values[:, 0], expected, rtol=1e-15)
     expected = [-np.exp(-800.0), -1.0, -small / (1 + small), -1 / (1 + small)]
     assert_allclose(derivatives[:, 0], expected, rtol=1e-15)
-    softmax = (SOFTMAX, 0.5)
+    softmax = (SOFTMAX, 0.0, 0.0, 0.0, 0.0, 0.5)
     p = np.array([[1000.0, -1000.0, 0.0]])
     values, derivatives = loss_values(softmax, p, np.array([[-1.0, 1.0, -1.0]]))
     assert_allclose(values, [[0.0, 2000.0, 0.0]])

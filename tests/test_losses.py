@@ -112,7 +112,7 @@ def test_classification_definitions_are_sgd_classifiers(loss, label):
     cls, *args = SGDClassifier.loss_functions[loss]
     definition = cls(*args)
     prediction = label * MARGINS  # margin z = y * p
-    options = (CLASSIFICATION_LOSSES[loss], 0.5)
+    options = (CLASSIFICATION_LOSSES[loss], 0.0, 0.0, 0.0, 0.0, 0.5)
     targets = np.full_like(prediction, label)
     values, derivatives = loss_values(options, prediction[:, None], targets[:, None])
     if hasattr(definition, "py_loss"):  # SGD's own: (prediction, y in {-1, 1})
@@ -134,7 +134,7 @@ def test_multinomial_loss_is_minus_the_log_softmax_of_the_class():
     outputs = np.array([[0.3, -1.2, 2.0], [5.0, 5.0, -5.0], [-40.0, 0.0, 40.0]])
     targets = -np.ones_like(outputs)
     targets[[0, 1, 2], [1, 0, 2]] = 1
-    options = (SOFTMAX, 0.5)
+    options = (SOFTMAX, 0.0, 0.0, 0.0, 0.0, 0.5)
     values, derivatives = loss_values(options, outputs, targets)
     # The row's loss is counted on its class, so the outputs' values sum to it.
     assert_allclose(values.sum(axis=1), -log_softmax(outputs, axis=1)[targets > 0])
