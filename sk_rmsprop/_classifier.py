@@ -14,6 +14,13 @@ from ._losses import CLASSIFICATION_LOSSES, SOFTMAX
 _PROBABILISTIC = ("log_loss", "modified_huber")
 
 
+def balanced_class_weights(counts):
+    """The weights of ``class_weight="balanced"`` for classes of these counts:
+    ``n_samples / (n_classes * count)``."""
+    counts = np.asarray(counts)
+    return counts.sum() / (len(counts) * counts)
+
+
 def _has_probabilities(estimator):
     if estimator.loss not in _PROBABILISTIC:
         raise AttributeError(
@@ -533,8 +540,7 @@ class RMSpropClassifier(ClassifierMixin, BaseRMSprop):
         if self.class_weight is None:
             return np.ones(n_classes)
         if isinstance(self.class_weight, str):  # "balanced", on the data of fit
-            counts = np.bincount(codes, minlength=n_classes)
-            return len(codes) / (n_classes * counts)
+            return balanced_class_weights(np.bincount(codes, minlength=n_classes))
         unknown = [label for label in self.class_weight if label not in self.classes_]
         if unknown:
             raise ValueError(

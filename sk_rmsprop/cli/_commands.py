@@ -122,12 +122,11 @@ def _estimator_from_args(args, classify):
     from .._regressor import RMSpropRegressor
 
     cls = RMSpropClassifier if classify else RMSpropRegressor
-    if args.loss is not None:
-        if classify and args.loss in LOSSES:
-            raise CommandError(
-                f"--loss {args.loss} is a regressor's, and the target is "
-                f"classified; choose one of {', '.join(CLASSIFICATION_LOSSES)}"
-            )
+    if classify and args.loss in LOSSES:
+        raise CommandError(
+            f"--loss {args.loss} is a regressor's, and the target is "
+            f"classified; choose one of {', '.join(CLASSIFICATION_LOSSES)}"
+        )
     if not classify and args.class_weight is not None:
         raise CommandError("--class-weight is for classifiers: add --classify")
     params = {
