@@ -356,18 +356,14 @@ def test_cli_fit_with_a_scheduler_trains_a_classifier(client, tmp_path):
 
 def test_the_dask_page_runs_as_written():
     # Every Python snippet of docs/dask.rst, in order, in one namespace.
-    import re
-    from pathlib import Path
+    from ._pages import DOCS, code_blocks
 
-    page = Path(__file__).resolve().parents[1] / "docs" / "dask.rst"
-    blocks = re.findall(
-        r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)", page.read_text()
-    )
+    page = DOCS / "dask.rst"
+    blocks = [code for language, code in code_blocks(page) if language == "python"]
     assert len(blocks) == 2
     namespace = {}
     try:
-        for block in blocks:
-            code = "\n".join(line[3:] for line in block.splitlines())
+        for code in blocks:
             exec(compile(code, str(page), "exec"), namespace)
         assert namespace["search"].best_params_
         assert namespace["predictions"].shape == (2_000,)

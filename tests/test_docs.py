@@ -4,24 +4,14 @@ The Dask page's snippets need a cluster; tests/test_dask.py runs them.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
-
-
-def _blocks(page):
-    """``(language, code)`` of each code block of an rST page, in order."""
-    pattern = r"\.\. code-block:: (\w+)\n\n((?:   .*\n|\n)+)"
-    return [
-        (language, "\n".join(line[3:] for line in body.splitlines()).strip() + "\n")
-        for language, body in re.findall(pattern, page.read_text())
-    ]
+from ._pages import DOCS, code_blocks
 
 
 def test_the_landing_pages_quick_start_prints_what_it_shows(capsys):
-    blocks = _blocks(DOCS / "index.rst")
+    blocks = code_blocks(DOCS / "index.rst")
     code = [body for language, body in blocks if language == "python"]
     shown = [body for language, body in blocks if language == "text"]
     assert len(code) == 1 and len(shown) == 1
@@ -49,7 +39,7 @@ def test_the_user_guides_callbacks_example_runs(tmp_path):
     section = DOCS / "user_guide.rst"
     page = tmp_path / "section.rst"
     page.write_text(_section(section, "Plots and callbacks"))
-    (code,) = [body for language, body in _blocks(page) if language == "python"]
+    (code,) = [body for language, body in code_blocks(page) if language == "python"]
     namespace = {}
     exec(compile(code, "user_guide.rst", "exec"), namespace)
     assert len(namespace["r2_per_epoch"]) == 20
@@ -61,7 +51,7 @@ def test_every_python_snippet_of_the_page_runs(page):
     # Each snippet on its own, in a fresh namespace: none relies on another.
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
-    for language, code in _blocks(DOCS / page):
+    for language, code in code_blocks(DOCS / page):
         if language != "python":
             continue
         if "sklearn.callback" in code:
